@@ -1,0 +1,67 @@
+# Willkommenslotse – developer tasks. A new user needs two: `make run`, `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+BIN       := $(VENV)/bin
+STAMP     := $(VENV)/.installed
+MODEL     := models/welcome.tar.gz
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+# Rasa 3.6 runs on Python 3.10 only: PATH first, then pyenv's versions.
+PYTHON310 ?= $(shell command -v python3.10 2>/dev/null || ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.10.*/bin/python 2>/dev/null | sort -V | tail -n 1)
+
+# Retrain only when something the model is built from changed.
+TRAINING_INPUTS := $(shell find data/nlu data/rules data/stories config -name '*.yml' 2>/dev/null) \
+                   $(wildcard bot/nlu/*.py) bot/language.py
+
+.PHONY: help setup train run chat test bench lint clean
+
+help:
+	@echo "make run    start the assistant (sets everything up on first use)"
+	@echo "make test   run all tests (sets everything up on first use)"
+	@echo "make bench  print NLU benchmark figures"
+	@echo "make chat   chat in the terminal with a running assistant"
+	@echo "make lint   ruff check and format check"
+
+$(STAMP): requirements.lock pyproject.toml
+	@if [ -z "$(PYTHON310)" ]; then \
+	  echo "error: Python 3.10 is needed (Rasa 3.6 supports no other version)." >&2; \
+	  echo "Install it (e.g. 'pyenv install 3.10') or run: make PYTHON310=/path/to/python3.10" >&2; \
+	  exit 1; fi
+	@if [ -x $(BIN)/python ] && ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
+	  echo "Removing $(VENV): it is not Python 3.10"; rm -rf $(VENV); fi
+	@[ -x $(BIN)/python ] || $(PYTHON310) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip<25"
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $@
+
+setup: $(STAMP)
+
+$(MODEL): $(STAMP) $(TRAINING_INPUTS)
+	$(BIN)/welcome train
+	@touch $@
+
+train: $(MODEL)
+
+run: $(MODEL)
+	$(BIN)/welcome run
+
+chat: $(STAMP)
+	$(BIN)/welcome chat
+
+test: $(MODEL)
+	$(BIN)/python -m pytest
+
+bench: $(MODEL)
+	$(BIN)/python bench/nlu.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf models results .pytest_cache

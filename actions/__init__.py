@@ -1,0 +1,1 @@
+"""Custom actions: thin rasa-sdk glue over the services in ``bot``."""

@@ -1,0 +1,47 @@
+"""Shared helpers for actions: services created once per process, on first use."""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+
+from rasa_sdk import Tracker
+
+from bot import DEFAULT_LANGUAGE, LANGUAGES
+from bot.content import get_content
+from bot.store import RequestStore
+
+logger = logging.getLogger(__name__)
+
+# Intents that only come from a question the form asked; everything else the
+# user writes while a form is open is an answer to that question.
+META_INTENTS = ("stop", "ask_why", "help", "change_language", "delete_data", "bot_challenge")
+
+
+# Loaded once per action-server process; `welcome content check` validates the
+# same files before a deployment, so a broken file fails there, not in a chat.
+content = get_content
+
+
+@lru_cache(maxsize=1)
+def store() -> RequestStore:
+    request_store = RequestStore()
+    request_store.migrate()
+    return request_store
+
+
+def reply_language(tracker: Tracker) -> str:
+    language = tracker.get_slot("language")
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def latest_text(tracker: Tracker) -> str:
+    return tracker.latest_message.get("text") or ""
+
+
+def channel_of(tracker: Tracker) -> str:
+    return tracker.get_latest_input_channel() or "unknown"

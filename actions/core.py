@@ -1,0 +1,113 @@
+"""Fallbacks, interruptions of forms, cancelling, and deleting a user's data."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, AllSlotsReset, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import common
+from actions.language import ActionChangeLanguage
+
+logger = logging.getLogger(__name__)
+
+FALLBACKS_BEFORE_OFFERING_A_PERSON = 2
+
+# Slots that belong to one request and are cleared when it ends either way.
+REQUEST_SLOTS = (
+    "consent",
+    "contact",
+    "handoff_note",
+    "handoff_category",
+    "attempts",
+    "correction_pending",
+    "interpreter_confirmed",
+)
+
+
+def form_reset_events(form: str | None, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    """SlotSet(None) for a form's slots (the town is kept) and the request slots."""
+    form_slots = (domain.get("forms", {}).get(form) or {}).get("required_slots", [])
+    names = [name for name in form_slots if name != "municipality"] + list(REQUEST_SLOTS)
+    return [SlotSet(name, None) for name in dict.fromkeys(names)]
+
+
+class ActionHandleFallback(Action):
+    def name(self) -> str:
+        return "action_handle_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        count = int(tracker.get_slot("fallback_count") or 0) + 1
+        if count >= FALLBACKS_BEFORE_OFFERING_A_PERSON:
+            dispatcher.utter_message(response="utter_offer_human")
+        else:
+            dispatcher.utter_message(response="utter_default")
+            dispatcher.utter_message(response="utter_help")
+        return [SlotSet("fallback_count", float(count))]
+
+
+class ActionHandleFormInterruption(Action):
+    """Answers a question asked in the middle of a form; the form then asks again."""
+
+    def name(self) -> str:
+        return "action_handle_form_interruption"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        intent = common.latest_intent(tracker)
+        if intent == "change_language":
+            return await ActionChangeLanguage().run(dispatcher, tracker, domain)
+        if intent == "bot_challenge":
+            dispatcher.utter_message(response="utter_bot_challenge")
+        elif intent == "ask_why" and tracker.get_slot("requested_slot") in ("consent", "contact"):
+            dispatcher.utter_message(response="utter_privacy_notice")
+        elif intent == "ask_why":
+            dispatcher.utter_message(response="utter_why_generic")
+        else:
+            dispatcher.utter_message(response="utter_form_help")
+        return []
+
+
+class ActionCancelForm(Action):
+    def name(self) -> str:
+        return "action_cancel_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(response="utter_form_cancelled")
+        return [
+            ActiveLoop(None),
+            SlotSet("requested_slot", None),
+            *form_reset_events((tracker.active_loop or {}).get("name"), domain),
+        ]
+
+
+class ActionDeleteUserData(Action):
+    """Deletes the user's requests; the tracker store then drops the conversation.
+
+    ``bot.store.tracker_store.WelcomeTrackerStore`` recognises this action in
+    the tracker and deletes every stored event from before it.
+    """
+
+    def name(self) -> str:
+        return "action_delete_user_data"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        try:
+            deleted = common.store().delete_sender_data(tracker.sender_id)
+        except Exception:  # the user must hear that it failed, not get silence
+            logger.exception("Deleting stored requests failed")
+            dispatcher.utter_message(response="utter_delete_failed")
+            return []
+        dispatcher.utter_message(response="utter_data_deleted", deleted_requests=deleted)
+        language = tracker.get_slot("language")
+        return [AllSlotsReset(), SlotSet("language", language)]

@@ -1,0 +1,134 @@
+"""Handoff to the coordination office: consent, contact, store, reference number."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import common
+from actions.core import REQUEST_SLOTS
+from actions.validation import CommonFormValidation
+from bot.content.render import render_contact_card
+from bot.handoff import (
+    CATEGORIES_WITH_NOTE,
+    CATEGORY_AFTER_ACTION,
+    collect_fields,
+    conversation_excerpt,
+    normalize_category,
+)
+from bot.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+_NOT_A_DECISION = ("action_listen", "action_extract_slots", "action_validate_slot_mappings")
+
+
+def previous_bot_action(tracker: Tracker) -> str | None:
+    """The bot's last action before the latest user message."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "action":
+            name = event.get("name")
+            if name not in _NOT_A_DECISION:
+                return name
+    return None
+
+
+def store_request(tracker: Tracker, category: str) -> str:
+    """Persist the request and return its reference (raises if it could not)."""
+    stored = common.store().save_request(
+        sender_id=tracker.sender_id,
+        channel=common.channel_of(tracker),
+        category=category,
+        language=common.reply_language(tracker),
+        fields=collect_fields(category, tracker.slots),
+        excerpt=conversation_excerpt(tracker.events, get_settings().handoff_excerpt_turns),
+    )
+    logger.info("Stored %s request %s", category, stored.reference)
+    return stored.reference
+
+
+def confirm_or_apologise(dispatcher: CollectingDispatcher, tracker: Tracker, category: str) -> None:
+    """Store first, then tell the user; a failure is said, never hidden."""
+    try:
+        reference = store_request(tracker, category)
+    except Exception:
+        logger.exception("Storing a %s request failed", category)
+        dispatcher.utter_message(response="utter_handoff_failed")
+        show_office_contact(dispatcher, tracker)
+        return
+    dispatcher.utter_message(response="utter_handoff_confirmed", reference=reference)
+
+
+def show_office_contact(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    office = common.content().coordination_office
+    dispatcher.utter_message(text=render_contact_card(office, common.reply_language(tracker)))
+
+
+def clear_request_slots() -> list[dict[str, Any]]:
+    return [SlotSet(name, None) for name in REQUEST_SLOTS]
+
+
+class ActionStartHandoff(Action):
+    def name(self) -> str:
+        return "action_start_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        category = tracker.get_slot("handoff_category") or CATEGORY_AFTER_ACTION.get(
+            previous_bot_action(tracker) or ""
+        )
+        dispatcher.utter_message(response="utter_handoff_intro")
+        return [
+            SlotSet("consent", None),
+            SlotSet("contact", None),
+            SlotSet("handoff_note", None),
+            SlotSet("attempts", None),
+            SlotSet("handoff_category", normalize_category(category)),
+        ]
+
+
+class ValidateHandoffForm(CommonFormValidation):
+    def name(self) -> str:
+        return "validate_handoff_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict,
+    ) -> list[str]:
+        if tracker.get_slot("consent") is False:
+            return ["consent"]  # no consent: ask nothing personal
+        if tracker.get_slot("handoff_category") in CATEGORIES_WITH_NOTE:
+            return ["consent", "contact", "handoff_note"]
+        return ["consent", "contact"]
+
+    def validate_handoff_note(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        return self.free_text("handoff_note", value, dispatcher, tracker, max_chars=1000)
+
+
+class ActionSubmitHandoff(Action):
+    def name(self) -> str:
+        return "action_submit_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        category = normalize_category(tracker.get_slot("handoff_category"))
+        if tracker.get_slot("consent") is True:
+            confirm_or_apologise(dispatcher, tracker, category)
+        else:
+            dispatcher.utter_message(response="utter_handoff_declined")
+            show_office_contact(dispatcher, tracker)
+        return clear_request_slots()

@@ -1,0 +1,190 @@
+"""`welcome train`, `welcome run` and `welcome chat`: the assistant's processes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+from bot.settings import PROJECT_ROOT, Settings, get_settings
+
+MODEL_NAME = "welcome"
+TRAINING_DATA = ("data/nlu", "data/rules", "data/stories")
+
+
+def model_path(settings: Settings) -> Path:
+    return settings.model_dir / f"{MODEL_NAME}.tar.gz"
+
+
+def rasa_environment(settings: Settings) -> dict[str, str]:
+    """Environment for Rasa processes: quiet, offline, pointed at our services."""
+    env = dict(os.environ)
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    env.setdefault("WELCOME_ACTION_ENDPOINT_URL", settings.action_endpoint_url)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+def train_command(settings: Settings) -> list[str]:
+    return [
+        sys.executable, "-m", "rasa", "train",
+        "--config", "config/config.yml",
+        "--domain", "config/domain",
+        "--data", *TRAINING_DATA,
+        "--out", str(settings.model_dir),
+        "--fixed-model-name", MODEL_NAME,
+    ]  # fmt: skip
+
+
+def train(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    return subprocess.call(
+        train_command(settings), cwd=PROJECT_ROOT, env=rasa_environment(settings)
+    )
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return True
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.5)
+    return False
+
+
+def start_services(settings: Settings, log_level: str = "INFO") -> list[subprocess.Popen]:
+    """Start the action server and the Rasa server; return once both answer."""
+    env = rasa_environment(settings)
+    actions = subprocess.Popen(
+        [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
+         "--port", str(settings.action_port)],
+        cwd=PROJECT_ROOT, env=env,
+    )  # fmt: skip
+    if not _wait_until_up(f"http://127.0.0.1:{settings.action_port}/health", actions, 60):
+        actions.terminate()
+        raise RuntimeError("the action server did not start (see its log above)")
+    rasa = subprocess.Popen(
+        [sys.executable, "-m", "rasa", "run",
+         "--model", str(model_path(settings)),
+         "--endpoints", "config/endpoints.yml",
+         "--credentials", "config/credentials.yml",
+         "--port", str(settings.rasa_port),
+         "--interface", settings.rasa_interface,
+         "--cors", "*"],
+        cwd=PROJECT_ROOT, env=env,
+    )  # fmt: skip
+    if not _wait_until_up(f"http://127.0.0.1:{settings.rasa_port}/", rasa, 180):
+        stop_services([actions, rasa])
+        raise RuntimeError("the Rasa server did not start (see its log above)")
+    return [actions, rasa]
+
+
+def stop_services(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+    for process in processes:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    if not model_path(settings).exists():
+        print(f"No trained model at {model_path(settings)}. Run `welcome train` first.")
+        return 1
+    from bot.store import RequestStore
+
+    RequestStore(settings.database_url).migrate()
+    try:
+        processes = start_services(settings, log_level=settings.log_level)
+    except RuntimeError as error:
+        print(f"welcome run: {error}", file=sys.stderr)
+        return 1
+    base = f"http://localhost:{settings.rasa_port}"
+    print(
+        "\nWillkommenslotse is running.\n"
+        f"  Chat in this terminal:  .venv/bin/welcome chat   (or: make chat)\n"
+        f"  REST channel:           POST {base}/webhooks/rest/webhook\n"
+        '                          {"sender": "me", "message": "Hallo"}\n'
+        f"  Action server:          http://127.0.0.1:{settings.action_port}/health\n"
+        "  Telegram:               off (not configured)\n"
+        "Stop with Ctrl-C.\n",
+        flush=True,
+    )
+    try:
+        while all(process.poll() is None for process in processes):
+            time.sleep(1)
+        print("welcome run: a service stopped unexpectedly; shutting down.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopping…", flush=True)
+        return 0
+    finally:
+        stop_services(processes)
+
+
+def send_rest_message(base_url: str, sender: str, text: str, timeout: float = 30) -> list[dict]:
+    request = urllib.request.Request(
+        f"{base_url}/webhooks/rest/webhook",
+        data=json.dumps({"sender": sender, "message": text}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.loads(response.read().decode())
+
+
+def chat(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    base = args.url or f"http://localhost:{settings.rasa_port}"
+    sender = args.sender or f"terminal-{uuid.uuid4().hex[:8]}"
+    print("Type a message (empty line or Ctrl-D to quit). Buttons: type their number.")
+    buttons: list[dict] = []
+    while True:
+        try:
+            text = input("> ").strip()
+        except EOFError:
+            return 0
+        if not text:
+            return 0
+        if text.isdigit() and 0 < int(text) <= len(buttons):
+            text = buttons[int(text) - 1]["payload"]
+        try:
+            replies = send_rest_message(base, sender, text)
+        except (urllib.error.URLError, OSError) as error:
+            print(f"Cannot reach the assistant at {base} ({error}). Is `make run` running?")
+            return 1
+        buttons = []
+        for reply in replies:
+            if reply.get("text"):
+                print(reply["text"])
+            for button in reply.get("buttons", []):
+                buttons.append(button)
+                print(f"  [{len(buttons)}] {button['title']}")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("train", help="train the Rasa model (models/welcome.tar.gz)")
+    parser.set_defaults(func=train)
+    parser = subparsers.add_parser("run", help="start the action server and the Rasa server")
+    parser.set_defaults(func=run)
+    parser = subparsers.add_parser("chat", help="chat with a running assistant in the terminal")
+    parser.add_argument("--url", help="base URL of the Rasa server (default: localhost)")
+    parser.add_argument("--sender", help="conversation id (default: a new random one)")
+    parser.set_defaults(func=chat)

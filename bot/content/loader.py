@@ -1,0 +1,915 @@
+"""Read and validate the staff-maintained content files (``data/content/*.yml``).
+
+Staff edit these files without developers, so every problem is reported with
+file, entry (id) and field, and all problems are collected before
+:class:`~bot.content.models.ContentError` is raised – one run of
+``welcome content check`` shows everything that needs fixing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from difflib import get_close_matches
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import yaml
+
+from bot import LANGUAGES
+from bot.content.catalog import Content
+from bot.content.matching import MunicipalityMatcher, keyword_problem, spelling_variants
+from bot.content.models import (
+    REQUIRED_LANGUAGES,
+    TOPICS,
+    Contact,
+    ContentError,
+    ContentIssue,
+    Field,
+    Guideline,
+    Internship,
+    InterpreterPool,
+    LocalizedText,
+    Mentoring,
+    MentoringEntry,
+    Municipality,
+    Offer,
+    Organisation,
+    ReviewStatus,
+    Service,
+    WelcomeCenter,
+)
+
+MUNICIPALITIES = "municipalities.yml"
+OFFERS = "offers.yml"
+INTERNSHIPS = "internships.yml"
+WELCOME_CENTER = "welcome_center.yml"
+MENTORING = "mentoring.yml"
+CONTACTS = "contacts.yml"
+FILES = (MUNICIPALITIES, OFFERS, INTERNSHIPS, WELCOME_CENTER, MENTORING, CONTACTS)
+"""The content files, in loading order (municipalities first: others refer to them)."""
+
+ALL = "all"
+_SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+_PHONE = re.compile(r"^\+?[0-9][0-9 ()/\-]*[0-9]$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+_LANGUAGE_NAMES = {
+    "de": "German",
+    "en": "English",
+    "ar": "Arabic",
+    "uk": "Ukrainian",
+    "tr": "Turkish",
+    "fa": "Persian",
+    "ru": "Russian",
+}
+
+
+# --------------------------------------------------------------------------- YAML
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that remembers duplicate keys (PyYAML silently keeps the last one)."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.duplicates: list[tuple[str, int]] = []
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    loader.flatten_mapping(node)
+    seen: set[Any] = set()
+    for key_node, _value in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            duplicate = key in seen
+            seen.add(key)
+        except TypeError:  # unhashable key; the base constructor reports it
+            continue
+        if duplicate:
+            loader.duplicates.append((str(key), key_node.start_mark.line + 1))
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _read_yaml(path: Path, issues: list[ContentIssue]) -> Any:
+    name = path.name
+    if not path.is_file():
+        issues.append(ContentIssue(name, None, None, f"file is missing ({path})"))
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        issues.append(ContentIssue(name, None, None, f"not UTF-8 text ({exc.reason})"))
+        return None
+    loader = _Loader(text)
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = exc.problem or exc.context or "invalid YAML"
+        issues.append(ContentIssue(name, None, None, f"YAML syntax error{where}: {problem}"))
+        return None
+    except yaml.YAMLError as exc:
+        issues.append(ContentIssue(name, None, None, f"YAML syntax error: {exc}"))
+        return None
+    finally:
+        loader.dispose()
+    for key, line in loader.duplicates:
+        issues.append(
+            ContentIssue(name, None, key, f"written twice (line {line}); remove one of them")
+        )
+    if data is None:
+        issues.append(ContentIssue(name, None, None, "file is empty"))
+    return data
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"true/false ({value})"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"text ('{value}')"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping (key: value)"
+    return type(value).__name__
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+Parser = Callable[["_Checker", Any, str], Any]
+Spec = dict[str, tuple[Parser, bool]]
+
+
+class _Towns:
+    """The municipalities known from municipalities.yml (for cross-file checks)."""
+
+    def __init__(self, municipalities: list[Municipality]):
+        self.names = [m.name for m in municipalities]
+        self.matcher = MunicipalityMatcher(municipalities)
+
+
+class _Checker:
+    """Validates one file, collecting issues with entry and field names."""
+
+    def __init__(self, file: str, issues: list[ContentIssue], towns: _Towns | None = None):
+        self.file = file
+        self.issues = issues
+        self.towns = towns
+        self.entry: str | None = None
+        self.languages: set[str] = set()
+        self.field_ids: set[str] | None = None
+        self.fields: dict[str, Field] = {}
+
+    def problem(self, field: str | None, message: str) -> None:
+        self.issues.append(ContentIssue(self.file, self.entry, field or None, message))
+
+    # -- structure
+
+    def record(self, data: Any, path: str, spec: Spec) -> dict[str, Any]:
+        """Check a mapping against ``spec``: unknown, missing and invalid fields."""
+        if not isinstance(data, dict):
+            self.problem(path, f"expected a mapping (key: value), got {_kind(data)}")
+            return {}
+        for key in data:
+            if key in spec:
+                continue
+            close = get_close_matches(str(key), list(spec), n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(spec)}"
+            self.problem(_join(path, str(key)), f"unknown field ({hint})")
+        values: dict[str, Any] = {}
+        for name, (parser, required) in spec.items():
+            field = _join(path, name)
+            value = data.get(name)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                if required:
+                    self.problem(
+                        field, "missing required field" if name not in data else "has no value"
+                    )
+                continue
+            values[name] = parser(self, value, field)
+        return values
+
+    def entries(
+        self,
+        data: Any,
+        path: str,
+        spec: Spec,
+        build: Callable[[dict[str, Any]], Any],
+        *,
+        nested: bool = False,
+        id_key: str = "id",
+        seen: dict[str, str] | None = None,
+    ) -> list[Any]:
+        """Check a list of records. Top-level entries set the entry name to their id."""
+        if not isinstance(data, list):
+            self.problem(path, f"expected a list of entries ('- {id_key}: ...'), got {_kind(data)}")
+            return []
+        seen = {} if seen is None else seen
+        results = []
+        for index, item in enumerate(data, 1):
+            raw_id = item.get(id_key) if isinstance(item, dict) else None
+            label = raw_id.strip() if isinstance(raw_id, str) and raw_id.strip() else f"#{index}"
+            previous = self.entry
+            prefix = f"{path}[{label}]" if nested else ""
+            if not nested:
+                self.entry = label
+            values = self.record(item, prefix, spec)
+            if isinstance(raw_id, str) and raw_id.strip():
+                if label in seen:
+                    self.problem(_join(prefix, id_key), f"duplicate {id_key} (also {seen[label]})")
+                else:
+                    seen[label] = f"{path} #{index}"
+            results.append(build(values))
+            self.entry = previous
+        return results
+
+    # -- values
+
+    def text(self, value: Any, path: str) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, str):
+            self.problem(path, f"expected text, got {_kind(value)}")
+            return None
+        value = " ".join(value.split())
+        if not value:
+            self.problem(path, "empty text")
+            return None
+        return value
+
+    def slug(self, value: Any, path: str) -> str | None:
+        text = self.text(value, path)
+        if text is not None and not _SLUG.match(text):
+            self.problem(
+                path,
+                f"'{text}' is not a valid id "
+                "(use only a-z, 0-9, '-' and '_', e.g. 'vhs-herrenberg')",
+            )
+        return text
+
+    def boolean(self, value: Any, path: str) -> bool | None:
+        if not isinstance(value, bool):
+            self.problem(path, f"expected true or false, got {_kind(value)}")
+            return None
+        return value
+
+    def age(self, value: Any, path: str) -> int | None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problem(path, f"expected an age in whole years, got {_kind(value)}")
+            return None
+        if not 0 <= value <= 120:
+            self.problem(path, f"age {value} is out of range (0-120)")
+            return None
+        return value
+
+    def names(self, value: Any, path: str) -> list[str]:
+        """A list of texts; a single text counts as a list of one."""
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            self.problem(path, f"expected a list, got {_kind(value)}")
+            return []
+        result = []
+        for item in value:
+            text = self.text(item, path)
+            if text is not None:
+                result.append(text)
+        return result
+
+    def localized(self, value: Any, path: str) -> LocalizedText | None:
+        if not isinstance(value, dict):
+            self.problem(
+                path, f"expected texts per language (de: ..., en: ...), got {_kind(value)}"
+            )
+            return None
+        texts: dict[str, str] = {}
+        for key, text in value.items():
+            code = str(key)
+            if code not in LANGUAGES:
+                self._unknown_language(_join(path, code), code)
+                continue
+            parsed = self.text(text, _join(path, code))
+            if parsed is not None:
+                texts[code] = parsed
+                self.languages.add(code)
+        for code in REQUIRED_LANGUAGES:
+            if code not in value:
+                self.problem(
+                    _join(path, code),
+                    f"missing {_LANGUAGE_NAMES[code]} text ({' and '.join(REQUIRED_LANGUAGES)} "
+                    "are required)",
+                )
+        return LocalizedText(texts) if texts else None
+
+    def _unknown_language(self, path: str, code: str) -> None:
+        close = get_close_matches(code.lower(), LANGUAGES, n=1, cutoff=0.5)
+        hint = f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(LANGUAGES)}"
+        self.problem(path, f"unknown language code '{code}' ({hint})")
+
+    def keywords(self, value: Any, path: str) -> dict[str, tuple[str, ...]]:
+        if not isinstance(value, dict):
+            self.problem(path, f"expected keyword lists per language, got {_kind(value)}")
+            return {}
+        result: dict[str, tuple[str, ...]] = {}
+        for key, words in value.items():
+            code = str(key)
+            if code not in LANGUAGES:
+                self._unknown_language(_join(path, code), code)
+                continue
+            checked = []
+            for word in self.names(words, _join(path, code)):
+                problem = keyword_problem(word)
+                if problem:
+                    self.problem(_join(path, code), problem)
+                else:
+                    checked.append(word)
+            if checked:
+                result[code] = tuple(checked)
+                self.languages.add(code)
+        for code in LANGUAGES:
+            if code not in value:
+                self.problem(
+                    _join(path, code),
+                    f"missing {_LANGUAGE_NAMES[code]} keywords (all 7 languages are needed "
+                    "to understand typed answers)",
+                )
+        return result
+
+    def phone(self, value: Any, path: str) -> str | None:
+        if isinstance(value, int) and not isinstance(value, bool):
+            self.problem(path, f'write the phone number in quotes ("..."), got {_kind(value)}')
+            return None
+        text = self.text(value, path)
+        if text is None:
+            return None
+        digits = sum(ch.isdigit() for ch in text)
+        if not _PHONE.match(text) or not 6 <= digits <= 15:
+            self.problem(path, f"not a phone number ('{text}')")
+            return None
+        return text
+
+    def email(self, value: Any, path: str) -> str | None:
+        text = self.text(value, path)
+        if text is not None and not _EMAIL.match(text):
+            self.problem(path, f"not an e-mail address ('{text}')")
+            return None
+        return text
+
+    def url(self, value: Any, path: str) -> str | None:
+        text = self.text(value, path)
+        if text is None:
+            return None
+        parsed = urlparse(text)
+        host = parsed.hostname or ""
+        if parsed.scheme not in ("http", "https") or "." not in host or " " in text:
+            self.problem(path, f"not a web address ('{text}'); it must start with https://")
+            return None
+        return text
+
+    def contact(self, value: Any, path: str) -> Contact:
+        values = self.record(
+            value,
+            path,
+            {
+                "phone": (_Checker.phone, False),
+                "email": (_Checker.email, False),
+                "website": (_Checker.url, False),
+                "address": (_Checker.text, False),
+            },
+        )
+        return Contact(**{key: val for key, val in values.items() if val is not None})
+
+    def municipalities(self, value: Any, path: str) -> tuple[bool, tuple[str, ...]]:
+        if isinstance(value, str) and value.strip().lower() == ALL:
+            return True, ()
+        names = self.names(value, path)
+        if any(name.lower() == ALL for name in names):
+            if len(names) > 1:
+                self.problem(path, "write either 'all' or a list of municipalities, not both")
+            return True, ()
+        if not names:
+            self.problem(path, "expected 'all' or a list of municipalities")
+            return False, ()
+        result: list[str] = []
+        for name in names:
+            if name in result:
+                self.problem(path, f"'{name}' is listed twice")
+                continue
+            if self.towns is not None and name not in self.towns.names:
+                guess = self.towns.matcher.match(name)
+                hint = (
+                    f"did you mean '{guess}'? Use the official name"
+                    if guess
+                    else "see municipalities.yml for the 26 names"
+                )
+                self.problem(path, f"unknown municipality '{name}' ({hint})")
+                continue
+            result.append(name)
+        return False, tuple(result)
+
+    def topics(self, value: Any, path: str) -> tuple[str, ...]:
+        before = len(self.issues)
+        result = []
+        for topic in self.names(value, path):
+            if topic not in TOPICS:
+                close = get_close_matches(topic, TOPICS, n=1, cutoff=0.6)
+                hint = f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(TOPICS)}"
+                self.problem(path, f"unknown topic '{topic}' ({hint})")
+            elif topic not in result:
+                result.append(topic)
+        if not result and len(self.issues) == before:
+            self.problem(path, "needs at least one topic")
+        return tuple(result)
+
+    def field_refs(self, value: Any, path: str) -> tuple[bool, tuple[str, ...]]:
+        if isinstance(value, str) and value.strip().lower() == ALL:
+            return True, ()
+        result: list[str] = []
+        known = self.field_ids or set()
+        for field_id in self.names(value, path):
+            if field_id.lower() == ALL:
+                return True, ()
+            if field_id not in known:
+                close = get_close_matches(field_id, sorted(known), n=1, cutoff=0.6)
+                hint = (
+                    f"did you mean '{close[0]}'?"
+                    if close
+                    else f"known fields: {', '.join(sorted(known))}"
+                )
+                self.problem(path, f"unknown field id '{field_id}' ({hint})")
+            elif field_id not in result:
+                result.append(field_id)
+        return False, tuple(result)
+
+    def review(self, value: Any, path: str) -> ReviewStatus:
+        values = self.record(
+            value, path, {"pending": (_Checker.codes, False), "reviewed": (_Checker.codes, False)}
+        )
+        pending = tuple(values.get("pending", ()))
+        reviewed = tuple(values.get("reviewed", ()))
+        for code in set(pending) & set(reviewed):
+            self.problem(path, f"'{code}' is listed as both pending and reviewed")
+        return ReviewStatus(pending=pending, reviewed=reviewed)
+
+    def codes(self, value: Any, path: str) -> list[str]:
+        result = []
+        for code in self.names(value, path):
+            if code not in LANGUAGES:
+                self._unknown_language(path, code)
+            elif code not in result:
+                result.append(code)
+        return result
+
+    def check_review(self, status: ReviewStatus | None) -> ReviewStatus:
+        """Every language besides de/en used in this file must be marked for review."""
+        status = status or ReviewStatus()
+        used = tuple(code for code in LANGUAGES if code in self.languages)
+        entry, self.entry = self.entry, None
+        for code in used:
+            if code in REQUIRED_LANGUAGES:
+                continue
+            if code not in status.pending and code not in status.reviewed:
+                self.problem(
+                    "review.pending",
+                    f"texts in '{code}' ({_LANGUAGE_NAMES[code]}) are not marked: add '{code}' to "
+                    "review.pending (or to review.reviewed once a native speaker has checked them)",
+                )
+        self.entry = entry
+        return ReviewStatus(pending=status.pending, reviewed=status.reviewed, used=used)
+
+
+# --------------------------------------------------------------------------- specs
+
+_REVIEW = (_Checker.review, False)
+
+
+def _passthrough(checker: _Checker, value: Any, path: str) -> Any:
+    """Accept any value; the caller checks it (lists of entries, nested records)."""
+    return value
+
+
+def _text_or_empty(values: dict[str, Any], key: str) -> LocalizedText:
+    return values.get(key) or LocalizedText({"de": "", "en": ""})
+
+
+def _area(values: dict[str, Any]) -> tuple[bool, tuple[str, ...]]:
+    return values.get("municipalities") or (False, ())
+
+
+_OFFER_SPEC: Spec = {
+    "id": (_Checker.slug, True),
+    "topics": (_Checker.topics, True),
+    "title": (_Checker.localized, True),
+    "summary": (_Checker.localized, True),
+    "provider": (_Checker.text, True),
+    "municipalities": (_Checker.municipalities, True),
+    "contact": (_Checker.contact, False),
+    "verified": (_Checker.boolean, True),
+    "notes": (_Checker.text, False),
+}
+
+
+def _build_offer(values: dict[str, Any]) -> Offer:
+    county_wide, towns = _area(values)
+    return Offer(
+        id=values.get("id") or "",
+        topics=values.get("topics") or (),
+        title=_text_or_empty(values, "title"),
+        summary=_text_or_empty(values, "summary"),
+        provider=values.get("provider") or "",
+        county_wide=county_wide,
+        municipalities=towns,
+        contact=values.get("contact") or Contact(),
+        verified=bool(values.get("verified")),
+        notes=values.get("notes"),
+    )
+
+
+_FIELD_SPEC: Spec = {
+    "id": (_Checker.slug, True),
+    "label": (_Checker.localized, True),
+    "keywords": (_Checker.keywords, True),
+}
+
+_INTERNSHIP_SPEC: Spec = {
+    "id": (_Checker.slug, True),
+    "title": (_Checker.localized, True),
+    "summary": (_Checker.localized, True),
+    "provider": (_Checker.text, False),
+    "fields": (_Checker.field_refs, True),
+    "min_age": (_Checker.age, False),
+    "max_age": (_Checker.age, False),
+    "municipalities": (_Checker.municipalities, True),
+    "contact": (_Checker.contact, False),
+    "verified": (_Checker.boolean, True),
+    "notes": (_Checker.text, False),
+}
+
+_MENTORING_ENTRY_SPEC: Spec = {
+    "id": (_Checker.slug, True),
+    "title": (_Checker.localized, True),
+    "summary": (_Checker.localized, True),
+    "provider": (_Checker.text, True),
+    "municipalities": (_Checker.municipalities, True),
+    "contact": (_Checker.contact, False),
+    "verified": (_Checker.boolean, True),
+    "notes": (_Checker.text, False),
+}
+
+
+def _build_mentoring_entry(values: dict[str, Any]) -> MentoringEntry:
+    county_wide, towns = _area(values)
+    return MentoringEntry(
+        id=values.get("id") or "",
+        title=_text_or_empty(values, "title"),
+        summary=_text_or_empty(values, "summary"),
+        provider=values.get("provider") or "",
+        county_wide=county_wide,
+        municipalities=towns,
+        contact=values.get("contact") or Contact(),
+        verified=bool(values.get("verified")),
+        notes=values.get("notes"),
+    )
+
+
+_ORGANISATION_SPEC: Spec = {
+    "id": (_Checker.slug, True),
+    "name": (_Checker.text, True),
+    "organisation": (_Checker.text, False),
+    "summary": (_Checker.localized, True),
+    "contact": (_Checker.contact, False),
+    "verified": (_Checker.boolean, True),
+    "notes": (_Checker.text, False),
+}
+
+
+def _single(checker: _Checker, data: dict[str, Any], key: str, spec: Spec) -> dict[str, Any]:
+    """A top-level record (welcome_center, coordination_office, ...): entry = its id."""
+    value = data.get(key)
+    if value is None:
+        return {}
+    raw_id = value.get("id") if isinstance(value, dict) else None
+    checker.entry = raw_id if isinstance(raw_id, str) and raw_id.strip() else key
+    values = checker.record(value, "", spec)
+    checker.entry = None
+    return values
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _load_municipalities(data: Any, issues: list[ContentIssue]) -> tuple[list, ReviewStatus]:
+    checker = _Checker(MUNICIPALITIES, issues)
+    top = checker.record(
+        data,
+        "",
+        {
+            "municipalities": (_passthrough, True),
+            "review": _REVIEW,
+        },
+    )
+    spec: Spec = {
+        "name": (_Checker.text, True),
+        "aliases": (_Checker.names, False),
+        "districts": (_Checker.names, False),
+    }
+    towns = (
+        checker.entries(
+            top.get("municipalities"),
+            "municipalities",
+            spec,
+            lambda v: Municipality(
+                name=v.get("name") or "",
+                aliases=tuple(v.get("aliases", ())),
+                districts=tuple(v.get("districts", ())),
+            ),
+            id_key="name",
+        )
+        if "municipalities" in top
+        else []
+    )
+    owner: dict[str, str] = {}
+    for town in towns:
+        if not town.name:
+            continue
+        checker.entry = town.name
+        for kind, spellings in (
+            ("name", (town.name,)),
+            ("aliases", town.aliases),
+            ("districts", town.districts),
+        ):
+            for spelling in spellings:
+                for key in spelling_variants(spelling):
+                    other = owner.setdefault(key, town.name)
+                    if other != town.name:
+                        checker.problem(kind, f"'{spelling}' is ambiguous: it also means '{other}'")
+                        break
+    checker.entry = None
+    return towns, checker.check_review(top.get("review"))
+
+
+def _load_offers(data: Any, issues: list[ContentIssue], towns: _Towns | None):
+    checker = _Checker(OFFERS, issues, towns)
+    top = checker.record(data, "", {"offers": (_passthrough, True), "review": _REVIEW})
+    offers = (
+        checker.entries(top["offers"], "offers", _OFFER_SPEC, _build_offer)
+        if "offers" in top
+        else []
+    )
+    return offers, checker.check_review(top.get("review"))
+
+
+def _load_internships(data: Any, issues: list[ContentIssue], towns: _Towns | None):
+    checker = _Checker(INTERNSHIPS, issues, towns)
+    top = checker.record(
+        data,
+        "",
+        {
+            "fields": (_passthrough, True),
+            "internships": (_passthrough, True),
+            "review": _REVIEW,
+        },
+    )
+    fields: list[Field] = []
+    if "fields" in top:
+        fields = checker.entries(
+            top["fields"],
+            "fields",
+            _FIELD_SPEC,
+            lambda v: Field(
+                id=v.get("id") or "",
+                labels=_text_or_empty(v, "label"),
+                keywords=v.get("keywords") or {},
+            ),
+        )
+    by_id = {f.id: f for f in fields if f.id}
+    checker.field_ids = set(by_id)
+
+    def build(values: dict[str, Any]) -> Internship:
+        all_fields, field_ids = values.get("fields") or (False, ())
+        county_wide, area = _area(values)
+        min_age, max_age = values.get("min_age"), values.get("max_age")
+        if min_age is not None and max_age is not None and min_age > max_age:
+            checker.problem("min_age", f"min_age ({min_age}) is greater than max_age ({max_age})")
+        return Internship(
+            id=values.get("id") or "",
+            title=_text_or_empty(values, "title"),
+            summary=_text_or_empty(values, "summary"),
+            fields=tuple(by_id[f] for f in field_ids if f in by_id),
+            all_fields=all_fields,
+            min_age=min_age,
+            max_age=max_age,
+            county_wide=county_wide,
+            municipalities=area,
+            contact=values.get("contact") or Contact(),
+            verified=bool(values.get("verified")),
+            provider=values.get("provider"),
+            notes=values.get("notes"),
+        )
+
+    internships = (
+        checker.entries(top["internships"], "internships", _INTERNSHIP_SPEC, build)
+        if "internships" in top
+        else []
+    )
+    return fields, internships, checker.check_review(top.get("review"))
+
+
+def _load_welcome_center(data: Any, issues: list[ContentIssue]):
+    checker = _Checker(WELCOME_CENTER, issues)
+    top = checker.record(data, "", {"welcome_center": (_passthrough, True), "review": _REVIEW})
+    spec: Spec = {
+        "id": (_Checker.slug, True),
+        "name": (_Checker.text, True),
+        "summary": (_Checker.localized, True),
+        "services": (_passthrough, True),
+        "contact": (_Checker.contact, False),
+        "verified": (_Checker.boolean, True),
+        "notes": (_Checker.text, False),
+    }
+    values = _single(checker, top, "welcome_center", spec)
+    services: list[Service] = []
+    if "services" in values:
+        checker.entry = values.get("id") or "welcome_center"
+        services = checker.entries(
+            values["services"],
+            "services",
+            {"id": (_Checker.slug, True), "text": (_Checker.localized, True)},
+            lambda v: Service(id=v.get("id") or "", text=_text_or_empty(v, "text")),
+            nested=True,
+        )
+        checker.entry = None
+    center = WelcomeCenter(
+        id=values.get("id") or "",
+        name=values.get("name") or "",
+        summary=_text_or_empty(values, "summary"),
+        services=tuple(services),
+        contact=values.get("contact") or Contact(),
+        verified=bool(values.get("verified")),
+        notes=values.get("notes"),
+    )
+    return center, checker.check_review(top.get("review"))
+
+
+def _load_mentoring(data: Any, issues: list[ContentIssue], towns: _Towns | None):
+    checker = _Checker(MENTORING, issues, towns)
+    top = checker.record(data, "", {"mentoring": (_passthrough, True), "review": _REVIEW})
+    values = (
+        checker.record(
+            top.get("mentoring", {}),
+            "mentoring" if "mentoring" in top else "",
+            {
+                "explanation": (_Checker.localized, True),
+                "find_mentor": (_passthrough, True),
+                "become_mentor": (_passthrough, True),
+            },
+        )
+        if "mentoring" in top
+        else {}
+    )
+    seen: dict[str, str] = {}
+    lists = {}
+    for key in ("find_mentor", "become_mentor"):
+        lists[key] = (
+            checker.entries(
+                values[key], key, _MENTORING_ENTRY_SPEC, _build_mentoring_entry, seen=seen
+            )
+            if key in values
+            else []
+        )
+    mentoring = Mentoring(
+        explanation=_text_or_empty(values, "explanation"),
+        find_mentor=tuple(lists["find_mentor"]),
+        become_mentor=tuple(lists["become_mentor"]),
+    )
+    return mentoring, checker.check_review(top.get("review"))
+
+
+def _load_contacts(data: Any, issues: list[ContentIssue]):
+    checker = _Checker(CONTACTS, issues)
+    top = checker.record(
+        data,
+        "",
+        {
+            "coordination_office": (_passthrough, True),
+            "interpreter_pool": (_passthrough, True),
+            "review": _REVIEW,
+        },
+    )
+    office_values = _single(checker, top, "coordination_office", _ORGANISATION_SPEC)
+    pool_values = _single(
+        checker,
+        top,
+        "interpreter_pool",
+        {**_ORGANISATION_SPEC, "guidelines": (_passthrough, True)},
+    )
+    guidelines: list[Guideline] = []
+    if "guidelines" in pool_values:
+        checker.entry = pool_values.get("id") or "interpreter_pool"
+        guidelines = checker.entries(
+            pool_values["guidelines"],
+            "guidelines",
+            {
+                "id": (_Checker.slug, True),
+                "title": (_Checker.localized, True),
+                "text": (_Checker.localized, True),
+            },
+            lambda v: Guideline(
+                id=v.get("id") or "",
+                title=_text_or_empty(v, "title"),
+                text=_text_or_empty(v, "text"),
+            ),
+            nested=True,
+        )
+        checker.entry = None
+
+    def organisation(values: dict[str, Any], cls: type = Organisation, **extra: Any):
+        return cls(
+            id=values.get("id") or "",
+            name=values.get("name") or "",
+            organisation=values.get("organisation"),
+            summary=_text_or_empty(values, "summary"),
+            contact=values.get("contact") or Contact(),
+            verified=bool(values.get("verified")),
+            notes=values.get("notes"),
+            **extra,
+        )
+
+    office = organisation(office_values)
+    pool = organisation(pool_values, InterpreterPool, guidelines=tuple(guidelines))
+    return office, pool, checker.check_review(top.get("review"))
+
+
+def load_content(path: Path | str | None = None) -> Content:
+    """Load and validate all content files from ``path`` (default: settings.content_dir).
+
+    Raises :class:`ContentError` listing every problem found.
+    """
+    if path is None:
+        from bot.settings import get_settings
+
+        path = get_settings().content_dir
+    directory = Path(path)
+    issues: list[ContentIssue] = []
+    if not directory.is_dir():
+        raise ContentError(
+            [ContentIssue(str(directory), None, None, "content directory not found")]
+        )
+    raw = {name: _read_yaml(directory / name, issues) for name in FILES}
+    review: dict[str, ReviewStatus] = {}
+
+    municipalities: list[Municipality] = []
+    towns: _Towns | None = None
+    if raw[MUNICIPALITIES] is not None:
+        before = len(issues)
+        municipalities, review[MUNICIPALITIES] = _load_municipalities(raw[MUNICIPALITIES], issues)
+        if len(issues) == before:
+            towns = _Towns(municipalities)
+        # With a broken municipalities.yml, town names elsewhere are not checked
+        # (its own issues are reported instead of hundreds of follow-up errors).
+
+    offers: list[Offer] = []
+    if raw[OFFERS] is not None:
+        offers, review[OFFERS] = _load_offers(raw[OFFERS], issues, towns)
+    fields: list[Field] = []
+    internships: list[Internship] = []
+    if raw[INTERNSHIPS] is not None:
+        fields, internships, review[INTERNSHIPS] = _load_internships(
+            raw[INTERNSHIPS], issues, towns
+        )
+    center = None
+    if raw[WELCOME_CENTER] is not None:
+        center, review[WELCOME_CENTER] = _load_welcome_center(raw[WELCOME_CENTER], issues)
+    mentoring = None
+    if raw[MENTORING] is not None:
+        mentoring, review[MENTORING] = _load_mentoring(raw[MENTORING], issues, towns)
+    office = pool = None
+    if raw[CONTACTS] is not None:
+        office, pool, review[CONTACTS] = _load_contacts(raw[CONTACTS], issues)
+
+    if issues:
+        raise ContentError(issues)
+    return Content(
+        directory=directory,
+        municipalities=municipalities,
+        offers=offers,
+        internship_fields=fields,
+        internships=internships,
+        welcome_center=center,
+        mentoring=mentoring,
+        coordination_office=office,
+        interpreter_pool=pool,
+        review=review,
+    )

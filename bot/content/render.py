@@ -1,0 +1,366 @@
+"""Short plain-text chat messages from content entries, in the user's language.
+
+Texts fall back from the user's language to English, then German. Small labels
+(Phone, E-Mail, ...) exist in all 7 languages. Entries with ``verified: false``
+get a visible notice that their details are still being checked. Output is
+plain text; the channels escape it (no HTML, no Markdown).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from bot.content.catalog import Content
+from bot.content.models import (
+    FALLBACK_LANGUAGES,
+    Contact,
+    Internship,
+    MentoringEntry,
+    Offer,
+    Organisation,
+    WelcomeCenter,
+)
+
+# The non-German/English labels are awaiting native review like the content texts.
+LABELS: dict[str, dict[str, str]] = {
+    "phone": {
+        "de": "Telefon",
+        "en": "Phone",
+        "ar": "الهاتف",
+        "uk": "Телефон",
+        "tr": "Telefon",
+        "fa": "تلفن",
+        "ru": "Телефон",
+    },
+    "email": {
+        "de": "E-Mail",
+        "en": "E-mail",
+        "ar": "البريد الإلكتروني",
+        "uk": "Ел. пошта",
+        "tr": "E-posta",
+        "fa": "ایمیل",
+        "ru": "Эл. почта",
+    },
+    "website": {
+        "de": "Web",
+        "en": "Web",
+        "ar": "الموقع",
+        "uk": "Сайт",
+        "tr": "Web",
+        "fa": "وب‌سایت",
+        "ru": "Сайт",
+    },
+    "address": {
+        "de": "Adresse",
+        "en": "Address",
+        "ar": "العنوان",
+        "uk": "Адреса",
+        "tr": "Adres",
+        "fa": "نشانی",
+        "ru": "Адрес",
+    },
+    "provider": {
+        "de": "Anbieter",
+        "en": "Provider",
+        "ar": "الجهة",
+        "uk": "Хто пропонує",
+        "tr": "Sunan",
+        "fa": "ارائه‌دهنده",
+        "ru": "Кто предлагает",
+    },
+    "where": {
+        "de": "Wo",
+        "en": "Where",
+        "ar": "المكان",
+        "uk": "Де",
+        "tr": "Nerede",
+        "fa": "کجا",
+        "ru": "Где",
+    },
+    "county_wide": {
+        "de": "im ganzen Landkreis Böblingen",
+        "en": "everywhere in the district of Böblingen",
+        "ar": "في كل مقاطعة بوبلينغن",
+        "uk": "у всьому окрузі Беблінген",
+        "tr": "tüm Böblingen ilçesinde",
+        "fa": "در کل شهرستان بوبلینگن",
+        "ru": "во всём районе Бёблинген",
+    },
+    "age": {
+        "de": "Alter",
+        "en": "Age",
+        "ar": "العمر",
+        "uk": "Вік",
+        "tr": "Yaş",
+        "fa": "سن",
+        "ru": "Возраст",
+    },
+    "age_between": {
+        "de": "{min} bis {max} Jahre",
+        "en": "{min} to {max} years",
+        "ar": "من {min} إلى {max} سنة",
+        "uk": "від {min} до {max} років",
+        "tr": "{min}-{max}",
+        "fa": "{min} تا {max} سال",
+        "ru": "от {min} до {max} лет",
+    },
+    "age_from": {
+        "de": "ab {min} Jahren",
+        "en": "{min} years and older",
+        "ar": "من {min} سنة",
+        "uk": "від {min} років",
+        "tr": "{min} yaş ve üzeri",
+        "fa": "از {min} سال",
+        "ru": "от {min} лет",
+    },
+    "age_to": {
+        "de": "bis {max} Jahre",
+        "en": "up to {max} years",
+        "ar": "حتى {max} سنة",
+        "uk": "до {max} років",
+        "tr": "{max} yaşına kadar",
+        "fa": "تا {max} سال",
+        "ru": "до {max} лет",
+    },
+    "fields": {
+        "de": "Bereiche",
+        "en": "Fields",
+        "ar": "المجالات",
+        "uk": "Сфери",
+        "tr": "Alanlar",
+        "fa": "زمینه‌ها",
+        "ru": "Сферы",
+    },
+    "all_fields": {
+        "de": "alle Bereiche",
+        "en": "all fields",
+        "ar": "كل المجالات",
+        "uk": "усі сфери",
+        "tr": "tüm alanlar",
+        "fa": "همه زمینه‌ها",
+        "ru": "все сферы",
+    },
+    "unverified": {
+        "de": "Hinweis: Diese Angaben werden noch geprüft.",
+        "en": "Note: these details are still being checked.",
+        "ar": "ملاحظة: هذه المعلومات لا تزال قيد التحقق.",
+        "uk": "Увага: ці дані ще перевіряються.",
+        "tr": "Not: Bu bilgiler henüz kontrol ediliyor.",
+        "fa": "توجه: این اطلاعات هنوز در حال بررسی است.",
+        "ru": "Внимание: эти данные ещё проверяются.",
+    },
+    "services": {
+        "de": "Das Welcome Center hilft zum Beispiel so:",
+        "en": "For example, the Welcome Center helps with:",
+        "ar": "مثلًا يساعد مركز الترحيب في:",
+        "uk": "Наприклад, Welcome Center допомагає так:",
+        "tr": "Welcome Center örneğin şöyle yardım eder:",
+        "fa": "Welcome Center مثلاً در این موارد کمک می‌کند:",
+        "ru": "Например, Welcome Center помогает так:",
+    },
+    "find_mentor": {
+        "de": "Eine Patin oder einen Paten finden:",
+        "en": "Find a mentor:",
+        "ar": "العثور على راعٍ أو راعية:",
+        "uk": "Знайти наставника:",
+        "tr": "Bir rehber bulmak:",
+        "fa": "پیدا کردن یک حامی:",
+        "ru": "Найти наставника:",
+    },
+    "become_mentor": {
+        "de": "Selbst Patin oder Pate werden:",
+        "en": "Become a mentor yourself:",
+        "ar": "أن تصبح راعيًا بنفسك:",
+        "uk": "Стати наставником самому:",
+        "tr": "Kendiniz rehber olmak:",
+        "fa": "خودتان حامی شوید:",
+        "ru": "Стать наставником самому:",
+    },
+    "guidelines": {
+        "de": "Leitlinien des Dolmetscher-Pools",
+        "en": "Guidelines of the interpreter pool",
+        "ar": "إرشادات مجموعة المترجمين",
+        "uk": "Правила пулу перекладачів",
+        "tr": "Tercüman havuzunun ilkeleri",
+        "fa": "اصول گروه مترجمان",
+        "ru": "Правила пула переводчиков",
+    },
+}
+
+BULLET = "• "
+
+
+def label(key: str, lang: str | None) -> str:
+    """A small UI label in ``lang`` (fallback en, de)."""
+    texts = LABELS[key]
+    for code in (lang, *FALLBACK_LANGUAGES):
+        if code and code in texts:
+            return texts[code]
+    raise KeyError(key)  # pragma: no cover - every label has de and en
+
+
+def _content(content: Content | None) -> Content:
+    if content is not None:
+        return content
+    from bot.content import get_content
+
+    return get_content()
+
+
+def _join(blocks: Iterable[str | None]) -> str:
+    return "\n".join(block for block in blocks if block)
+
+
+def render_contact_lines(contact: Contact, lang: str | None) -> list[str]:
+    """ "Phone: ...", "E-Mail: ...", ... for the parts that are known."""
+    lines = []
+    for key in ("phone", "email", "website", "address"):
+        value = getattr(contact, key)
+        if value:
+            lines.append(f"{label(key, lang)}: {value}")
+    return lines
+
+
+def render_unverified_note(verified: bool, lang: str | None) -> str | None:
+    return None if verified else label("unverified", lang)
+
+
+def _where(county_wide: bool, municipalities: Sequence[str], lang: str | None) -> str:
+    place = label("county_wide", lang) if county_wide else ", ".join(municipalities)
+    return f"{label('where', lang)}: {place}"
+
+
+def render_age_range(min_age: int | None, max_age: int | None, lang: str | None) -> str | None:
+    if min_age is None and max_age is None:
+        return None
+    if min_age is not None and max_age is not None:
+        text = label("age_between", lang).format(min=min_age, max=max_age)
+    elif min_age is not None:
+        text = label("age_from", lang).format(min=min_age)
+    else:
+        text = label("age_to", lang).format(max=max_age)
+    return f"{label('age', lang)}: {text}"
+
+
+def render_offer(offer: Offer, lang: str | None) -> str:
+    """Title, summary, provider, place, contact and (if unverified) the notice."""
+    return _join(
+        [
+            offer.title.get(lang),
+            offer.summary.get(lang),
+            f"{label('provider', lang)}: {offer.provider}",
+            _where(offer.county_wide, offer.municipalities, lang),
+            *render_contact_lines(offer.contact, lang),
+            render_unverified_note(offer.verified, lang),
+        ]
+    )
+
+
+def render_internship(item: Internship, lang: str | None) -> str:
+    fields = (
+        label("all_fields", lang)
+        if item.all_fields
+        else ", ".join(field.label(lang) for field in item.fields)
+    )
+    return _join(
+        [
+            item.title.get(lang),
+            item.summary.get(lang),
+            f"{label('provider', lang)}: {item.provider}" if item.provider else None,
+            f"{label('fields', lang)}: {fields}" if fields else None,
+            render_age_range(item.min_age, item.max_age, lang),
+            _where(item.county_wide, item.municipalities, lang),
+            *render_contact_lines(item.contact, lang),
+            render_unverified_note(item.verified, lang),
+        ]
+    )
+
+
+def render_internship_fields(lang: str | None, content: Content | None = None) -> str:
+    """The fields as a bullet list, e.g. to show the choices when asking."""
+    fields = _content(content).internship_fields
+    return "\n".join(f"{BULLET}{field.label(lang)}" for field in fields)
+
+
+def render_contact_card(
+    org: Organisation | WelcomeCenter | Offer | MentoringEntry | Internship,
+    lang: str | None,
+    *,
+    with_summary: bool = False,
+) -> str:
+    """Name, (summary,) contact details and the notice for unverified details."""
+    if isinstance(org, (Organisation, WelcomeCenter)):
+        name = org.name
+        parent = getattr(org, "organisation", None)
+        if parent:
+            name = f"{name} ({parent})"
+    else:
+        name = org.title.get(lang)
+    return _join(
+        [
+            name,
+            org.summary.get(lang) if with_summary else None,
+            *render_contact_lines(org.contact, lang),
+            render_unverified_note(org.verified, lang),
+        ]
+    )
+
+
+def render_welcome_center(lang: str | None, content: Content | None = None) -> str:
+    center = _content(content).welcome_center
+    services = [f"{BULLET}{service.text.get(lang)}" for service in center.services]
+    return _join(
+        [
+            center.name,
+            center.summary.get(lang),
+            label("services", lang) if services else None,
+            *services,
+            *render_contact_lines(center.contact, lang),
+            render_unverified_note(center.verified, lang),
+        ]
+    )
+
+
+def _mentoring_entry(entry: MentoringEntry, lang: str | None) -> str:
+    return _join(
+        [
+            f"{BULLET}{entry.title.get(lang)}",
+            entry.summary.get(lang),
+            *render_contact_lines(entry.contact, lang),
+            render_unverified_note(entry.verified, lang),
+        ]
+    )
+
+
+def render_mentoring(
+    lang: str | None, content: Content | None = None, *, section: str | None = None
+) -> str:
+    """Explanation plus the ways to find (``section="find"``) and/or become a mentor."""
+    if section not in (None, "find", "become"):
+        raise ValueError(f"section must be 'find', 'become' or None, not {section!r}")
+    mentoring = _content(content).mentoring
+    blocks = [mentoring.explanation.get(lang)]
+    for key, entries in (("find", mentoring.find_mentor), ("become", mentoring.become_mentor)):
+        if section in (None, key) and entries:
+            heading = label("find_mentor" if key == "find" else "become_mentor", lang)
+            blocks.append(_join([heading, *(_mentoring_entry(e, lang) for e in entries)]))
+    return "\n\n".join(blocks)
+
+
+def render_interpreter_guidelines(lang: str | None, content: Content | None = None) -> str:
+    pool = _content(content).interpreter_pool
+    blocks = [label("guidelines", lang)]
+    blocks += [_join([g.title.get(lang), g.text.get(lang)]) for g in pool.guidelines]
+    note = render_unverified_note(pool.verified, lang)
+    if note:
+        blocks.append(note)
+    return "\n\n".join(blocks)
+
+
+def render_interpreter_pool(lang: str | None, content: Content | None = None) -> str:
+    """What the pool is, with contact card (guidelines: :func:`render_interpreter_guidelines`)."""
+    return render_contact_card(_content(content).interpreter_pool, lang, with_summary=True)
+
+
+def render_coordination_office(lang: str | None, content: Content | None = None) -> str:
+    return render_contact_card(_content(content).coordination_office, lang, with_summary=True)

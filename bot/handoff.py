@@ -1,0 +1,84 @@
+"""What a handoff to the coordination office carries: category, fields, excerpt."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from bot.answers import clean_text
+
+CATEGORIES = (
+    "interpreter",
+    "human",
+    "welcome_center_referral",
+    "internship",
+    "mentoring_find",
+    "mentoring_become",
+    "fallback",
+)
+
+# Which question the user said "yes" to decides the category of a handoff.
+CATEGORY_AFTER_ACTION = {
+    "action_show_welcome_center": "welcome_center_referral",
+    "action_show_internships": "internship",
+    "action_handle_fallback": "fallback",
+}
+
+# Categories where the user is asked what it is about (others carry their fields).
+CATEGORIES_WITH_NOTE = ("human", "fallback", "mentoring_find", "mentoring_become")
+
+# Slots each category stores; nothing else leaves the conversation.
+FIELDS_BY_CATEGORY = {
+    "interpreter": (
+        "interpreter_language",
+        "interpreter_dialect",
+        "appointment_date",
+        "appointment_time",
+        "appointment_kind",
+        "appointment_place",
+        "municipality",
+        "interpreter_mode",
+        "contact",
+        "description",
+    ),
+    "internship": ("age", "internship_field", "municipality", "contact"),
+    "welcome_center_referral": ("municipality", "contact"),
+    "mentoring_find": ("municipality", "contact", "handoff_note"),
+    "mentoring_become": ("municipality", "contact", "handoff_note"),
+    "human": ("municipality", "contact", "handoff_note"),
+    "fallback": ("municipality", "contact", "handoff_note"),
+}
+
+EXCERPT_MAX_CHARS = 500
+
+
+def normalize_category(value: str | None) -> str:
+    return value if value in CATEGORIES else "human"
+
+
+def collect_fields(category: str, slots: Mapping[str, object]) -> dict[str, object]:
+    """The slots a request of ``category`` stores, without empty ones."""
+    return {
+        name: slots[name]
+        for name in FIELDS_BY_CATEGORY.get(category, ())
+        if slots.get(name) not in (None, "", "-")
+    }
+
+
+def conversation_excerpt(events: Iterable[Mapping], max_messages: int) -> list[dict[str, str]]:
+    """The last ``max_messages`` user and bot messages, as the office reads them.
+
+    Button clicks arrive as payloads ("/request_human{...}"); they are shown
+    as the intent they stand for instead of raw JSON.
+    """
+    messages: list[dict[str, str]] = []
+    for event in events:
+        kind = event.get("event")
+        if kind not in ("user", "bot"):
+            continue
+        text = event.get("text") or ""
+        if kind == "user" and text.startswith("/"):
+            text = f"[{text[1:].split('{', 1)[0]}]"
+        cleaned = clean_text(text[:EXCERPT_MAX_CHARS], max_chars=EXCERPT_MAX_CHARS)
+        if cleaned:
+            messages.append({"role": kind, "text": cleaned})
+    return messages[-max_messages:] if max_messages > 0 else []

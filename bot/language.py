@@ -1,0 +1,186 @@
+"""Which language a message is written in, and which language to answer in.
+
+Detection is offline: lingua ships its n-gram models inside the wheel. Short
+messages ("ok", "123", a town name) are where detectors guess, so a guess only
+counts as *reliable* when the text is long enough or its alphabet leaves no
+doubt; unreliable guesses never flip a conversation that already has a
+language (see :func:`choose_reply_language`).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+
+from bot import DEFAULT_LANGUAGE, LANGUAGES
+
+# Letters that exist in one language of a script family but not in its sibling.
+_UKRAINIAN_ONLY = set("іїєґІЇЄҐ")
+_RUSSIAN_ONLY = set("ыэъёЫЭЪЁ")
+_PERSIAN_ONLY = set("پچژگکی")  # Persian keheh/yeh and the four extra consonants
+_ARABIC_ONLY = set("ةىك")  # ta marbuta, alif maqsura, Arabic kaf
+
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+# Texts shorter than this (in letters) are judged by their alphabet only.
+MIN_LETTERS_FOR_RELIABLE = 12
+MIN_CONFIDENCE_FOR_RELIABLE = 0.80
+
+
+@dataclass(frozen=True)
+class Detection:
+    """Result of looking at one message.
+
+    Attributes:
+        language: best guess (ISO 639-1) or ``None`` when there is nothing to go on.
+        confidence: the detector's confidence in ``language`` (0..1).
+        reliable: whether the guess may change a conversation's language.
+        script: ``latin``, ``arabic``, ``cyrillic``, ``other`` or ``none``.
+    """
+
+    language: str | None
+    confidence: float
+    reliable: bool
+    script: str
+
+    def as_dict(self) -> dict:
+        return {
+            "code": self.language,
+            "confidence": round(self.confidence, 3),
+            "reliable": self.reliable,
+            "script": self.script,
+        }
+
+
+SCRIPT_LANGUAGES = {
+    "latin": ("de", "en", "tr"),
+    "arabic": ("ar", "fa"),
+    "cyrillic": ("uk", "ru"),
+}
+
+
+def _script_of(char: str) -> str:
+    name = unicodedata.name(char, "")
+    if name.startswith("LATIN"):
+        return "latin"
+    if name.startswith(("ARABIC", "PERSIAN")):
+        return "arabic"
+    if name.startswith("CYRILLIC"):
+        return "cyrillic"
+    return "other"
+
+
+def dominant_script(letters: str) -> str:
+    """The alphabet most letters of ``letters`` belong to."""
+    if not letters:
+        return "none"
+    counts: dict[str, int] = {}
+    for char in letters:
+        script = _script_of(char)
+        counts[script] = counts.get(script, 0) + 1
+    return max(counts, key=counts.get)
+
+
+class LanguageDetector:
+    """Detects the languages the assistant understands natively.
+
+    The lingua detector is built on first use (it loads ~100 MB of n-gram
+    models lazily) and shared by all threads afterwards.
+    """
+
+    def __init__(self, languages: tuple[str, ...] = LANGUAGES) -> None:
+        self.languages = tuple(languages)
+        self._detector = None
+        self._lock = threading.Lock()
+
+    def _lingua(self):
+        if self._detector is None:
+            with self._lock:
+                if self._detector is None:
+                    from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+                    wanted = [
+                        Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper()))
+                        for code in self.languages
+                    ]
+                    self._detector = LanguageDetectorBuilder.from_languages(*wanted).build()
+        return self._detector
+
+    def detect(self, text: str) -> Detection:
+        letters = "".join(_WORD.findall(text or ""))
+        script = dominant_script(letters)
+        candidates = [c for c in SCRIPT_LANGUAGES.get(script, ()) if c in self.languages]
+        if not candidates:
+            return Detection(None, 0.0, False, script)
+
+        decided_by_letters = _language_from_letters(letters, candidates)
+        if decided_by_letters:
+            return Detection(decided_by_letters, 1.0, True, script)
+        if len(candidates) == 1:
+            return Detection(candidates[0], 1.0, len(letters) >= 2, script)
+
+        scores = {
+            value.language.iso_code_639_1.name.lower(): value.value
+            for value in self._lingua().compute_language_confidence_values(text)
+        }
+        # Only compare languages written in this alphabet: lingua sometimes
+        # spreads probability over unrelated ones for very short input.
+        total = sum(scores.get(c, 0.0) for c in candidates) or 1.0
+        best = max(candidates, key=lambda c: scores.get(c, 0.0))
+        confidence = scores.get(best, 0.0) / total
+        reliable = (
+            len(letters) >= MIN_LETTERS_FOR_RELIABLE and confidence >= MIN_CONFIDENCE_FOR_RELIABLE
+        )
+        return Detection(best, confidence, reliable, script)
+
+
+def _language_from_letters(letters: str, candidates: list[str]) -> str | None:
+    """Decide between sibling languages by letters only one of them uses."""
+    chars = set(letters)
+    if "uk" in candidates and chars & _UKRAINIAN_ONLY and not chars & _RUSSIAN_ONLY:
+        return "uk"
+    if "ru" in candidates and chars & _RUSSIAN_ONLY and not chars & _UKRAINIAN_ONLY:
+        return "ru"
+    if "fa" in candidates and chars & _PERSIAN_ONLY and not chars & _ARABIC_ONLY:
+        return "fa" if len(letters) >= 4 else None
+    if "ar" in candidates and chars & _ARABIC_ONLY and not chars & _PERSIAN_ONLY:
+        return "ar" if len(letters) >= 4 else None
+    return None
+
+
+def choose_reply_language(
+    *,
+    current: str | None,
+    detection: dict | None,
+    hint: str | None = None,
+    explicit: str | None = None,
+    locked: bool = False,
+    supported: tuple[str, ...] = LANGUAGES,
+) -> str:
+    """The language to answer in, in the product's order of precedence.
+
+    1. an explicit choice (this turn, or an earlier one that locked the language),
+    2. a reliable detection of this message,
+    3. the language the conversation already has (short texts never flip it),
+    4. the client's hint (Telegram ``language_code``, browser language),
+    5. a best guess from a non-Latin alphabet (a first "سلام" deserves Arabic/Persian),
+    6. German.
+    """
+    if explicit in supported:
+        return explicit
+    if locked and current in supported:
+        return current
+    detection = detection or {}
+    detected = detection.get("code")
+    if detection.get("reliable") and detected in supported:
+        return detected
+    if current in supported:
+        return current
+    hint_code = (hint or "").split("-")[0].lower()
+    if hint_code in supported:
+        return hint_code
+    if detected in supported and detection.get("script") in ("arabic", "cyrillic"):
+        return detected
+    return DEFAULT_LANGUAGE

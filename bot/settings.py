@@ -1,0 +1,71 @@
+"""The one place that reads the environment.
+
+Every option has a default that works on a developer's laptop (SQLite under
+``var/``, ports on localhost). Production overrides them with ``WELCOME_*``
+variables; ``.env.example`` documents each one. Other modules call
+:func:`get_settings` and never touch ``os.environ`` themselves.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _path(value: str) -> Path:
+    path = Path(value)
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime options of the assistant (see ``.env.example``)."""
+
+    database_url: str
+    content_dir: Path
+    model_dir: Path
+    var_dir: Path
+    rasa_port: int
+    rasa_interface: str
+    action_port: int
+    log_level: str
+    test_database_url: str | None = None
+    reference_prefix: str = "WL"
+    handoff_excerpt_turns: int = 10
+
+    @property
+    def action_endpoint_url(self) -> str:
+        return f"http://127.0.0.1:{self.action_port}/webhook"
+
+
+def _default_database_url(var_dir: Path) -> str:
+    return f"sqlite:///{var_dir / 'welcome.db'}"
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Build settings from an environment mapping (``os.environ`` by default)."""
+    env = os.environ if environ is None else environ
+    var_dir = _path(env.get("WELCOME_VAR_DIR", "var"))
+    return Settings(
+        database_url=env.get("WELCOME_DATABASE_URL") or _default_database_url(var_dir),
+        content_dir=_path(env.get("WELCOME_CONTENT_DIR", "data/content")),
+        model_dir=_path(env.get("WELCOME_MODEL_DIR", "models")),
+        var_dir=var_dir,
+        rasa_port=int(env.get("WELCOME_RASA_PORT", "5005")),
+        rasa_interface=env.get("WELCOME_RASA_INTERFACE", "127.0.0.1"),
+        action_port=int(env.get("WELCOME_ACTION_PORT", "5055")),
+        log_level=env.get("WELCOME_LOG_LEVEL", "INFO").upper(),
+        test_database_url=env.get("WELCOME_TEST_DATABASE_URL") or None,
+        reference_prefix=env.get("WELCOME_REFERENCE_PREFIX", "WL"),
+        handoff_excerpt_turns=int(env.get("WELCOME_HANDOFF_EXCERPT_TURNS", "10")),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings of this process, read once."""
+    return load_settings()

@@ -1,0 +1,187 @@
+"""Rasa's conversation history in the assistant's database, with "delete my data".
+
+Configured in ``endpoints.yml``::
+
+    tracker_store:
+      type: bot.store.tracker_store.WelcomeTrackerStore
+
+The database is :attr:`bot.settings.Settings.database_url` (the same database
+as the handoff requests); the ``dialect``/``host``/``db`` keys of Rasa's
+SQLTrackerStore are not used. Rasa creates and owns the ``events`` table.
+
+Deleting a conversation: when a user asks to delete their data, the action
+server deletes their handoff requests and the custom action
+``action_delete_user_data`` runs. The next time Rasa saves that tracker, this
+store deletes every stored event of the conversation (all sessions) and keeps
+only the events that come after that action. Later saves in the same turn
+append only what is new, so the deleted events are never written again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, Event
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.store.db import make_engine, redact_url, sqlite_file
+
+logger = logging.getLogger(__name__)
+
+#: The custom action after which everything said before is forgotten.
+DELETE_ACTION_NAME = "action_delete_user_data"
+
+#: Keys of Rasa's SQLTrackerStore that this store ignores (the URL comes from settings).
+_IGNORED_KEYS = ("dialect", "port", "db", "username", "password", "login_db", "query")
+
+
+def deletion_index(events: Sequence[Event]) -> int | None:
+    """Index of the first event after the last ``action_delete_user_data``, if any."""
+    for index in range(len(events) - 1, -1, -1):
+        event = events[index]
+        if isinstance(event, ActionExecuted) and event.action_name == DELETE_ACTION_NAME:
+            return index + 1
+    return None
+
+
+class WelcomeTrackerStore(SQLTrackerStore):
+    """SQLTrackerStore on the assistant's database that honours deletion requests."""
+
+    def __init__(
+        self,
+        domain: Domain | None = None,
+        host: str | None = None,
+        event_broker: EventBroker | None = None,
+        url: str | None = None,
+        startup_retries: int = 12,
+        retry_interval: float = 5.0,
+        **kwargs: Any,
+    ) -> None:
+        """Connect to ``url`` (default: the configured database URL).
+
+        Rasa passes the endpoint's ``url`` as ``host``; it is used when it is a
+        full database URL. While the database is starting up, connecting is
+        retried ``startup_retries`` times, ``retry_interval`` seconds apart.
+        """
+        if url is None and host and "://" in host:
+            url = host
+        if url is None:
+            from bot.settings import get_settings
+
+            url = get_settings().database_url
+        ignored = sorted(key for key in _IGNORED_KEYS if kwargs.pop(key, None) is not None)
+        if ignored:
+            logger.warning(
+                "WelcomeTrackerStore ignores %s; it uses the database URL from the settings",
+                ", ".join(ignored),
+            )
+
+        # Deliberately not SQLTrackerStore.__init__: it builds the URL from
+        # dialect/host keys and retries forever. The rest of it is reused.
+        path = sqlite_file(url)
+        if path is not None:  # e.g. var/welcome.db on a fresh checkout
+            path.parent.mkdir(parents=True, exist_ok=True)
+        self.engine = make_engine(url, future=False)
+        self._display_url = redact_url(url)
+        self._create_tables(startup_retries, retry_interval)
+        self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
+        logger.debug("Tracker store uses %s", self._display_url)
+        TrackerStore.__init__(self, domain, event_broker, **kwargs)
+
+    def _create_tables(self, retries: int, interval: float) -> None:
+        for attempt in range(retries + 1):
+            try:
+                self.Base.metadata.create_all(self.engine)
+                return
+            except SQLAlchemyError as error:
+                # Another process may have created the table at the same moment.
+                try:
+                    if sa.inspect(self.engine).has_table(self.SQLEvent.__tablename__):
+                        return
+                except SQLAlchemyError:
+                    pass
+                if attempt == retries:
+                    raise
+                logger.warning(
+                    "Database %s not ready (%s); retrying in %.0f s",
+                    self._display_url,
+                    type(error).__name__,
+                    interval,
+                )
+                time.sleep(interval)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    def _sql_event(self, sender_id: str, event: Event) -> Any:
+        # Same columns as SQLTrackerStore.save writes.
+        data = event.as_dict()
+        return self.SQLEvent(
+            sender_id=sender_id,
+            type_name=event.type_name,
+            timestamp=data.get("timestamp"),
+            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            action_name=data.get("name"),
+            data=json.dumps(data),
+        )
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Store new events; after a deletion request, replace the whole stored history."""
+        events = list(tracker.events)
+        start = deletion_index(events)
+        if start is None:
+            await super().save(tracker)
+            return
+
+        kept = events[start:]
+        serialised = [json.dumps(event.as_dict()) for event in kept]
+        deleted = 0
+        with self.session_scope() as session:
+            stored = (
+                session.query(self.SQLEvent.data)
+                .filter(self.SQLEvent.sender_id == tracker.sender_id)
+                .order_by(self.SQLEvent.id)
+                .all()
+            )
+            stored = [data for (data,) in stored]
+            if stored == serialised[: len(stored)]:
+                # The deletion has been applied by an earlier save of this tracker.
+                new_from = len(stored)
+            else:
+                deleted = (
+                    session.query(self.SQLEvent)
+                    .filter(self.SQLEvent.sender_id == tracker.sender_id)
+                    .delete(synchronize_session=False)
+                )
+                new_from = 0
+            for event in kept[new_from:]:
+                session.add(self._sql_event(tracker.sender_id, event))
+            session.commit()
+
+        if deleted:
+            logger.info("Deleted %d stored conversation event(s) on the user's request", deleted)
+        if self.event_broker is not None:
+            await self._stream_new_events(self.event_broker, kept[new_from:], tracker.sender_id)
+
+    def delete_conversation(self, sender_id: str) -> int:
+        """Delete every stored event of ``sender_id``; returns how many were deleted."""
+        with self.session_scope() as session:
+            deleted = (
+                session.query(self.SQLEvent)
+                .filter(self.SQLEvent.sender_id == sender_id)
+                .delete(synchronize_session=False)
+            )
+            session.commit()
+        logger.info("Deleted a stored conversation (%d event(s))", deleted)
+        return deleted

@@ -30,7 +30,14 @@ def rasa_environment(settings: Settings) -> dict[str, str]:
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
-    env.setdefault("WELCOME_ACTION_ENDPOINT_URL", settings.action_endpoint_url)
+    env["WELCOME_ACTION_ENDPOINT_URL"] = settings.action_endpoint_url
+    # Child processes read their settings from the environment: hand ours on,
+    # so the Rasa server and the action server share one database and folder.
+    env["WELCOME_DATABASE_URL"] = settings.database_url
+    env["WELCOME_VAR_DIR"] = str(settings.var_dir)
+    env["WELCOME_CONTENT_DIR"] = str(settings.content_dir)
+    env["WELCOME_ACTION_PORT"] = str(settings.action_port)
+    env["WELCOME_RASA_PORT"] = str(settings.rasa_port)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     return env
 
@@ -66,17 +73,22 @@ def _wait_until_up(url: str, process: subprocess.Popen, seconds: float) -> bool:
     return False
 
 
-def start_services(settings: Settings, log_level: str = "INFO") -> list[subprocess.Popen]:
-    """Start the action server and the Rasa server; return once both answer."""
-    env = rasa_environment(settings)
+def start_action_server(settings: Settings, **popen) -> subprocess.Popen:
+    """Start the action server; return once it answers."""
     actions = subprocess.Popen(
         [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
          "--port", str(settings.action_port)],
-        cwd=PROJECT_ROOT, env=env,
+        cwd=PROJECT_ROOT, env=rasa_environment(settings), **popen,
     )  # fmt: skip
     if not _wait_until_up(f"http://127.0.0.1:{settings.action_port}/health", actions, 60):
-        actions.terminate()
+        stop_services([actions])
         raise RuntimeError("the action server did not start (see its log above)")
+    return actions
+
+
+def start_services(settings: Settings, **popen) -> list[subprocess.Popen]:
+    """Start the action server and the Rasa server; return once both answer."""
+    actions = start_action_server(settings, **popen)
     rasa = subprocess.Popen(
         [sys.executable, "-m", "rasa", "run",
          "--model", str(model_path(settings)),
@@ -85,7 +97,7 @@ def start_services(settings: Settings, log_level: str = "INFO") -> list[subproce
          "--port", str(settings.rasa_port),
          "--interface", settings.rasa_interface,
          "--cors", "*"],
-        cwd=PROJECT_ROOT, env=env,
+        cwd=PROJECT_ROOT, env=rasa_environment(settings), **popen,
     )  # fmt: skip
     if not _wait_until_up(f"http://127.0.0.1:{settings.rasa_port}/", rasa, 180):
         stop_services([actions, rasa])
@@ -113,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
 
     RequestStore(settings.database_url).migrate()
     try:
-        processes = start_services(settings, log_level=settings.log_level)
+        processes = start_services(settings)
     except RuntimeError as error:
         print(f"welcome run: {error}", file=sys.stderr)
         return 1

@@ -83,33 +83,45 @@ def dominant_script(letters: str) -> str:
     return max(counts, key=counts.get)
 
 
+# Detection needs a sentence, not a page: longer texts are cut (a 10,000
+# character message must not cost more than a short one).
+MAX_DETECTION_CHARS = 300
+
+
 class LanguageDetector:
     """Detects the languages the assistant understands natively.
 
-    The lingua detector is built on first use (it loads ~100 MB of n-gram
-    models lazily) and shared by all threads afterwards.
+    One lingua detector per alphabet, each knowing only the languages written
+    in it (de/en/tr, ar/fa, uk/ru): the alphabet is certain, and comparing two
+    or three languages is several times faster than comparing all. Each is
+    built on first use (lingua loads its n-gram models lazily) and shared by
+    all threads afterwards.
     """
 
     def __init__(self, languages: tuple[str, ...] = LANGUAGES) -> None:
         self.languages = tuple(languages)
-        self._detector = None
+        self._detectors: dict[str, object] = {}
         self._lock = threading.Lock()
 
-    def _lingua(self):
-        if self._detector is None:
+    def _lingua(self, script: str, candidates: list[str]):
+        detector = self._detectors.get(script)
+        if detector is None:
             with self._lock:
-                if self._detector is None:
+                detector = self._detectors.get(script)
+                if detector is None:
                     from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
                     wanted = [
                         Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper()))
-                        for code in self.languages
+                        for code in candidates
                     ]
-                    self._detector = LanguageDetectorBuilder.from_languages(*wanted).build()
-        return self._detector
+                    detector = LanguageDetectorBuilder.from_languages(*wanted).build()
+                    self._detectors[script] = detector
+        return detector
 
     def detect(self, text: str) -> Detection:
-        letters = "".join(_WORD.findall(text or ""))
+        text = (text or "")[:MAX_DETECTION_CHARS]
+        letters = "".join(_WORD.findall(text))
         script = dominant_script(letters)
         candidates = [c for c in SCRIPT_LANGUAGES.get(script, ()) if c in self.languages]
         if not candidates:
@@ -123,13 +135,10 @@ class LanguageDetector:
 
         scores = {
             value.language.iso_code_639_1.name.lower(): value.value
-            for value in self._lingua().compute_language_confidence_values(text)
+            for value in self._lingua(script, candidates).compute_language_confidence_values(text)
         }
-        # Only compare languages written in this alphabet: lingua sometimes
-        # spreads probability over unrelated ones for very short input.
-        total = sum(scores.get(c, 0.0) for c in candidates) or 1.0
         best = max(candidates, key=lambda c: scores.get(c, 0.0))
-        confidence = scores.get(best, 0.0) / total
+        confidence = scores.get(best, 0.0)
         reliable = (
             len(letters) >= MIN_LETTERS_FOR_RELIABLE and confidence >= MIN_CONFIDENCE_FOR_RELIABLE
         )

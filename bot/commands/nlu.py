@@ -22,6 +22,11 @@ def load_agent(model: str):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     logging.getLogger("rasa").setLevel(logging.ERROR)
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    # Unconfigured, Rasa's structlog prints every parse (message text included)
+    # to stdout; that would break the JSON output and leak texts.
+    configure_structlog(logging.WARNING)
 
     return Agent.load(model)
 
@@ -36,7 +41,11 @@ def parse_result(text: str, parsed: dict[str, Any]) -> dict[str, Any]:
         "intent": intent.get("name"),
         "confidence": round(float(intent.get("confidence") or 0.0), 4),
         "entities": [
-            {"entity": e.get("entity"), "value": e.get("value"), "text": e.get("text")}
+            {
+                "entity": e.get("entity"),
+                "value": e.get("value"),
+                "text": text[e["start"] : e["end"]] if "start" in e else e.get("text"),
+            }
             for e in parsed.get("entities") or []
         ],
         "language_detection": detection,

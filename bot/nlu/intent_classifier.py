@@ -106,6 +106,17 @@ class TfidfIntentClassifier(GraphComponent, IntentClassifier):
         self._resource = resource
         self.pipeline = pipeline
         self.examples = examples  # L2-normalised feature rows of the training examples
+        self._prepare_inference()
+
+    def _prepare_inference(self) -> None:
+        """Unpack the pipeline once so a parse does one vectorisation, no joblib."""
+        if self.pipeline is None:
+            self._vectorizers, self._classifier, self._examples_t = (), None, None
+            return
+        union = self.pipeline.named_steps["features"]
+        self._vectorizers = tuple(vectorizer for _, vectorizer in union.transformer_list)
+        self._classifier = self.pipeline.named_steps["classifier"]
+        self._examples_t = None if self.examples is None else self.examples.T.tocsr()
 
     @classmethod
     def create(
@@ -130,30 +141,39 @@ class TfidfIntentClassifier(GraphComponent, IntentClassifier):
         texts = [self._prepare(m.get(TEXT)) for m in examples]
         self.pipeline = build_pipeline(self.config)
         self.pipeline.fit(texts, [m.get(INTENT) for m in examples])
-        self.examples = self._features(texts)
+        self.examples = None
+        self._prepare_inference()
+        self.examples = self._normalized(self._vectorize(texts))
+        self._prepare_inference()
         self.persist()
         return self._resource
 
-    def _features(self, texts: list[str]):
+    def _vectorize(self, texts: list[str]):
+        from scipy.sparse import hstack
+
+        return hstack([vectorizer.transform(texts) for vectorizer in self._vectorizers]).tocsr()
+
+    @staticmethod
+    def _normalized(features):
         from sklearn.preprocessing import normalize
 
-        return normalize(self.pipeline.named_steps["features"].transform(texts)).tocsr()
+        return normalize(features).tocsr()
 
-    def nearest_similarity(self, texts: list[str]):
-        """Cosine similarity of each text to its nearest training example."""
-        if self.examples is None:
-            return [1.0] * len(texts)
-        similarities = self._features(texts) @ self.examples.T
+    def nearest_similarity(self, features) -> list[float]:
+        """Cosine similarity of each row to its nearest training example."""
+        if self._examples_t is None:
+            return [1.0] * features.shape[0]
+        similarities = self._normalized(features) @ self._examples_t
         return similarities.max(axis=1).toarray().ravel()
 
     def process(self, messages: list[Message]) -> list[Message]:
         if self.pipeline is None:
             return messages
-        texts = [self._prepare(message.get(TEXT)) for message in messages]
-        probabilities = self.pipeline.predict_proba(texts)
-        similarities = self.nearest_similarity(texts)
-        intents = self.pipeline.classes_
-        for message, row, similarity in zip(messages, probabilities, similarities, strict=False):
+        features = self._vectorize([self._prepare(message.get(TEXT)) for message in messages])
+        probabilities = self._classifier.predict_proba(features)
+        similarities = self.nearest_similarity(features)
+        intents = self._classifier.classes_
+        for message, row, similarity in zip(messages, probabilities, similarities, strict=True):
             scored = zip(intents, row, strict=True)
             ranking = sorted(
                 ({"name": str(name), "confidence": float(p)} for name, p in scored),

@@ -120,7 +120,9 @@ class ValidateInterpreterForm(CommonFormValidation):
             return self.retry("appointment_date", dispatcher, tracker, "utter_date_in_past")
         result = self.accepted("appointment_date", date.isoformat())
         # "15.12. um 10:30" answers the next question as well.
-        time = parse_time(str(value).split(" ", 1)[1]) if " " in str(value) else None
+        time = (
+            parse_time(str(value).split(" ", 1)[1], bare_hours=False) if " " in str(value) else None
+        )
         if time and not tracker.get_slot("appointment_time"):
             result["appointment_time"] = time.strftime("%H:%M")
         return result

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_intent
 from bot import LANGUAGES
-from bot.language import choose_reply_language
+from bot.language import choose_reply_language, discount_names
 
 
 def requested_language(tracker: Tracker) -> str | None:
@@ -41,7 +41,11 @@ class ValidateSlotMappings(Action):
         metadata = tracker.latest_message.get("metadata") or {}
         language = choose_reply_language(
             current=current,
-            detection=tracker.latest_message.get("language"),
+            detection=discount_names(
+                tracker.latest_message.get("language"),
+                tracker.latest_message.get("text") or "",
+                tracker.latest_message.get("entities") or [],
+            ),
             hint=metadata.get("language_hint"),
             explicit=explicit,
             locked=locked,

@@ -11,6 +11,7 @@ from rasa_sdk.forms import FormValidationAction
 
 from actions import common
 from bot.answers import clean_text, parse_contact
+from bot.texts import means_chat
 
 ALL_MUNICIPALITIES = "all"
 CHAT_CONTACT = "chat"
@@ -95,7 +96,7 @@ class CommonFormValidation(FormValidationAction):
     def validate_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
-        if value == CHAT_CONTACT:
+        if value == CHAT_CONTACT or means_chat(str(value or "")):
             return self.accepted("contact", CHAT_CONTACT)
         contact = parse_contact(str(value or ""))
         if contact:

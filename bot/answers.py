@@ -17,7 +17,8 @@ from bot import LANGUAGES
 
 # Arabic-Indic and Persian digits, as typed on Arabic and Persian phone keyboards.
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
-_TAG = re.compile(r"<[^>]{0,200}>")
+# A tag starts with a letter, "/" or "!" right after "<"; "3 < 5 und 7 > 2" is no tag.
+_TAG = re.compile(r"<\s*[/!?a-zA-Z][^<>]{0,200}>")
 _CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 
@@ -64,20 +65,61 @@ def parse_age(text: str | None) -> int | None:
     return None
 
 
-_TIME = re.compile(r"(?<!\d)([01]?\d|2[0-3])(?:\s*[:.h]\s*([0-5]\d))?(?!\d)")
+# Hour and optional minutes; a digit or separator right before or after (as in
+# "25:00" or "10:75") means this is not a time of day.
+_TIME = re.compile(r"(?<![\d:.])([01]?\d|2[0-3])(?:\s*[:.h]\s*([0-5]\d))?(?![\d])(?!\s*[:.]\s*\d)")
+# Words that make a bare hour a time: "um 10", "10 Uhr", "at 9", "saat 10" ...
+_TIME_WORDS = re.compile(
+    r"\b(uhr|um|at|o'?clock|am|pm|a\.m\.|p\.m\.|saat|в|о|об|ساعت|الساعة|ساعه)\b|\d\s*h\b",
+    re.IGNORECASE,
+)
 
 
-def parse_time(text: str | None) -> dt.time | None:
-    """A clock time such as ``10:30``, ``10.30``, ``14 Uhr``, ``9h``, ``٩:٣٠``."""
+def parse_time(text: str | None, bare_hours: bool = True) -> dt.time | None:
+    """A clock time such as ``10:30``, ``10.30``, ``14 Uhr``, ``9h``, ``٩:٣٠``.
+
+    With ``bare_hours=False`` a lone number ("in 2 Wochen") is not a time:
+    only "10:30", "10 Uhr", "um 10" and the like count.
+    """
     if text is None:
         return None
     value = normalize_digits(str(text)).lower()
     pm = bool(re.search(r"\bp\.?m\.?\b|nachmittag|abends", value))
     for match in _TIME.finditer(value):
+        if not bare_hours and match.group(2) is None and not _TIME_WORDS.search(value):
+            continue
         hour, minute = int(match.group(1)), int(match.group(2) or 0)
         if pm and hour < 12:
             hour += 12
         return dt.time(hour, minute)
+    return None
+
+
+_WEEKDAYS: dict[str, int] = {}
+for _index, _names in enumerate(
+    [
+        "montag monday pazartesi понедельник понеділок الاثنين الإثنين اثنين دوشنبه",
+        "dienstag tuesday salı sali вторник вівторок الثلاثاء ثلاثاء سه‌شنبه سهشنبه",
+        "mittwoch wednesday çarşamba carsamba среда середа الأربعاء الاربعاء اربعاء چهارشنبه",
+        "donnerstag thursday perşembe persembe четверг четвер الخميس خميس پنجشنبه",
+        "freitag friday cuma пятница пятницу пʼятниця пятниця п'ятницю الجمعة جمعه جمعة",
+        "samstag sonnabend saturday cumartesi суббота субботу субота суботу السبت شنبه",
+        "sonntag sunday pazar воскресенье неділя неділю الأحد الاحد یکشنبه",
+    ]
+):
+    for _name in _names.split():
+        _WEEKDAYS[_name] = _index
+
+
+def _weekday_date(value: str, today: dt.date) -> dt.date | None:
+    """The next such weekday after today for "Montag", "next Monday", "в пятницу" ..."""
+    for word in re.findall(r"[^\W\d_]+(?:[‌'ʼ][^\W\d_]+)?", value.casefold()):
+        weekday = _WEEKDAYS.get(word)
+        if weekday is None and word.endswith(("s", "e", "у", "ю")):
+            weekday = _WEEKDAYS.get(word[:-1])  # "montags", "понеділку"
+        if weekday is not None:
+            days_ahead = (weekday - today.weekday()) % 7 or 7
+            return today + dt.timedelta(days=days_ahead)
     return None
 
 
@@ -98,6 +140,12 @@ def parse_date(text: str | None, language: str, today: dt.date) -> dt.date | Non
     if text is None:
         return None
     value = normalize_digits(str(text)).strip()
+    iso = re.search(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b", value)
+    if iso:
+        try:
+            return dt.date(*map(int, iso.groups()))
+        except ValueError:
+            return None
     numeric = re.search(r"\b(\d{1,2})[./-](\d{1,2})(?:[./-](\d{2,4}))?\b", value)
     if numeric:
         day, month, year = numeric.groups()
@@ -111,17 +159,17 @@ def parse_date(text: str | None, language: str, today: dt.date) -> dt.date | Non
             return dt.date(year_number, int(month), int(day))
         except ValueError:
             return None
-    iso = re.search(r"\b(\d{4})-(\d{2})-(\d{2})\b", value)
-    if iso:
-        try:
-            return dt.date(*map(int, iso.groups()))
-        except ValueError:
-            return None
-    languages = [language] + [code for code in ("de", "en") if code != language]
+    weekday = _weekday_date(value, today)
+    if weekday is not None:
+        return weekday
+    # The user's language first, then the others: "yarın" typed in a German
+    # conversation is still tomorrow.
+    languages = [language] + [code for code in LANGUAGES if code != language]
     base = dt.datetime.combine(today, dt.time(12, 0))
     parsed = _date_parser().parse(
         value,
         languages=[code for code in languages if code in LANGUAGES],
+        # (dateparser reads these languages' month and day names)
         settings={
             "PREFER_DATES_FROM": "future",
             "DATE_ORDER": "DMY",
@@ -143,6 +191,8 @@ def parse_contact(text: str | None) -> str | None:
     value = normalize_digits(value)
     if _EMAIL.match(value):
         return value
+    # "+49 (0)151 ..." : the (0) is only dialled without the country code.
+    value = re.sub(r"^(\+\d{1,3})\s*\(0\)", r"\1", value)
     digits = re.sub(r"[\s()/.-]", "", value)
     if re.fullmatch(r"\+?\d{6,16}", digits):
         return digits

@@ -27,6 +27,44 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 # Texts shorter than this (in letters) are judged by their alphabet only.
 MIN_LETTERS_FOR_RELIABLE = 12
 MIN_CONFIDENCE_FOR_RELIABLE = 0.80
+# A whole sentence is convincing with less confidence than a few words.
+LONG_TEXT_LETTERS = 30
+MIN_CONFIDENCE_FOR_LONG_TEXT = 0.60
+# Entities that are names: a town or a language name says nothing about the
+# language the user writes in ("Sindelfingen" is no German sentence).
+NAME_ENTITIES = ("municipality", "language")
+
+
+def is_reliable(letter_count: int, confidence: float) -> bool:
+    if letter_count >= LONG_TEXT_LETTERS:
+        return confidence >= MIN_CONFIDENCE_FOR_LONG_TEXT
+    return letter_count >= MIN_LETTERS_FOR_RELIABLE and confidence >= MIN_CONFIDENCE_FOR_RELIABLE
+
+
+def discount_names(detection: dict | None, text: str, entities: list[dict]) -> dict | None:
+    """The detection, no longer reliable if it rests mostly on names.
+
+    Names are the spans of town and language entities; what is left of the
+    text must still be long enough to be judged on its own.
+    """
+    if not detection or not detection.get("reliable"):
+        return detection
+    spans = sorted(
+        (e["start"], e["end"])
+        for e in entities or []
+        if e.get("entity") in NAME_ENTITIES and "start" in e and "end" in e
+    )
+    if not spans:
+        return detection
+    rest, position = [], 0
+    for start, end in spans:
+        rest.append(text[position:start])
+        position = max(position, end)
+    rest.append(text[position:])
+    letters = "".join(_WORD.findall(" ".join(rest)))
+    if is_reliable(len(letters), float(detection.get("confidence") or 0.0)):
+        return detection
+    return {**detection, "reliable": False}
 
 
 @dataclass(frozen=True)
@@ -139,10 +177,7 @@ class LanguageDetector:
         }
         best = max(candidates, key=lambda c: scores.get(c, 0.0))
         confidence = scores.get(best, 0.0)
-        reliable = (
-            len(letters) >= MIN_LETTERS_FOR_RELIABLE and confidence >= MIN_CONFIDENCE_FOR_RELIABLE
-        )
-        return Detection(best, confidence, reliable, script)
+        return Detection(best, confidence, is_reliable(len(letters), confidence), script)
 
 
 def _language_from_letters(letters: str, candidates: list[str]) -> str | None:

@@ -319,15 +319,53 @@ def choice_label(kind: str, value: str | None, language: str) -> str:
     return _pick(entry, language) if entry else value
 
 
+def _word_matches(keyword: str, words: list[str]) -> bool:
+    """A keyword matches a word that is it, ends with it, or (if long) contains it.
+
+    "Kinderarzt" ends with "arzt", Arabic "بالهاتف" contains "هاتف"; a short
+    keyword like "amt" still never matches inside "zusammen".
+    """
+    return any(
+        word == keyword
+        or (len(keyword) >= 3 and word.endswith(keyword))
+        or (len(keyword) >= 4 and keyword in word)
+        for word in words
+    )
+
+
 def match_choice(kind: str, text: str | None) -> str | None:
     """The choice id a typed answer means (``"Arzt"`` -> ``"health"``), if any."""
     if not text:
         return None
-    lowered = text.casefold()
-    if lowered in CHOICES.get(kind, {}):
+    lowered = text.casefold().strip(" .!?،؟")
+    choices = CHOICES.get(kind, {})
+    if lowered in choices:
         return lowered
-    for value, keywords in CHOICE_KEYWORDS.get(kind, {}).items():
-        # Whole words only: "amt" must not match inside "zusammen".
-        if any(re.search(rf"(?<!\w){re.escape(k)}(?!\w)", lowered) for k in keywords):
+    # A button label typed back, in any language.
+    for value, labels in choices.items():
+        if lowered in (label_text.casefold() for label_text in labels.values()):
             return value
+    words = re.findall(r"[^\W_]+", lowered)
+    phrases = [" ".join(words)]
+    for value, keywords in CHOICE_KEYWORDS.get(kind, {}).items():
+        for keyword in keywords:
+            if " " in keyword:
+                if keyword in phrases[0]:
+                    return value
+            elif _word_matches(keyword, words):
+                return value
     return None
+
+
+_CHAT_WORDS = ("chat", "чат", "sohbet", "محادثة", "المحادثة", "دردشة", "چت", "hier", "here")
+
+
+def means_chat(text: str | None) -> bool:
+    """Whether a typed contact answer asks for the reply here in the chat."""
+    if not text:
+        return False
+    lowered = text.casefold().strip(" .!?")
+    if lowered in (entry.casefold() for entry in LABELS["chat"].values()):
+        return True
+    words = re.findall(r"[^\W_]+", lowered)
+    return len(words) <= 5 and any(word in _CHAT_WORDS for word in words)

@@ -1,0 +1,152 @@
+"""What a handoff carries to the coordination office: category, fields, excerpt."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.handoff import (
+    CATEGORIES,
+    CATEGORY_AFTER_ACTION,
+    EXCERPT_MAX_CHARS,
+    FIELDS_BY_CATEGORY,
+    collect_fields,
+    conversation_excerpt,
+    normalize_category,
+)
+from bot.store import CATEGORIES as STORED_CATEGORIES
+
+SLOTS = {
+    "language": "uk",
+    "interpreter_language": "uk",
+    "interpreter_dialect": "-",
+    "appointment_date": "2026-12-15",
+    "appointment_time": "10:30",
+    "appointment_kind": "authority",
+    "appointment_place": "Ausländerbehörde Böblingen",
+    "municipality": "Böblingen",
+    "interpreter_mode": "on_site",
+    "contact": "oksana.k@example.com",
+    "description": "",
+    "age": "17",
+    "internship_field": "it",
+    "handoff_note": "Ich suche eine Patin für meine Tochter",
+    "consent": True,
+    "fallback_count": 2.0,
+}
+
+
+def test_every_category_can_be_stored():
+    assert set(CATEGORIES) == set(STORED_CATEGORIES)
+    assert set(FIELDS_BY_CATEGORY) == set(CATEGORIES)
+    assert set(CATEGORY_AFTER_ACTION.values()) <= set(CATEGORIES)
+
+
+@pytest.mark.parametrize("category", CATEGORIES)
+def test_known_categories_stay(category):
+    assert normalize_category(category) == category
+
+
+@pytest.mark.parametrize("value", [None, "", "admin", "Interpreter", "mentoring"])
+def test_anything_else_is_a_general_request(value):
+    assert normalize_category(value) == "human"
+
+
+def test_interpreter_request_stores_the_appointment_without_empty_answers():
+    assert collect_fields("interpreter", SLOTS) == {
+        "interpreter_language": "uk",
+        "appointment_date": "2026-12-15",
+        "appointment_time": "10:30",
+        "appointment_kind": "authority",
+        "appointment_place": "Ausländerbehörde Böblingen",
+        "municipality": "Böblingen",
+        "interpreter_mode": "on_site",
+        "contact": "oksana.k@example.com",
+    }
+
+
+def test_internship_request_stores_age_field_town_contact():
+    assert collect_fields("internship", SLOTS) == {
+        "age": "17",
+        "internship_field": "it",
+        "municipality": "Böblingen",
+        "contact": "oksana.k@example.com",
+    }
+
+
+def test_a_referral_stores_only_town_and_contact():
+    assert collect_fields("welcome_center_referral", SLOTS) == {
+        "municipality": "Böblingen",
+        "contact": "oksana.k@example.com",
+    }
+
+
+@pytest.mark.parametrize("category", CATEGORIES)
+def test_consent_language_and_counters_are_never_fields(category):
+    fields = collect_fields(category, SLOTS)
+
+    assert not {"consent", "language", "fallback_count"} & set(fields)
+
+
+def test_fields_keep_the_order_they_were_asked_in():
+    assert list(collect_fields("mentoring_find", SLOTS)) == [
+        "municipality",
+        "contact",
+        "handoff_note",
+    ]
+
+
+def test_unknown_category_stores_nothing():
+    assert collect_fields("admin", SLOTS) == {}
+
+
+def user(text):
+    return {"event": "user", "text": text}
+
+
+def bot(text):
+    return {"event": "bot", "text": text}
+
+
+def test_excerpt_shows_messages_and_button_clicks_as_intents():
+    events = [
+        {"event": "action", "name": "action_listen"},
+        user("Я шукаю наставницю для доньки"),
+        {"event": "slot", "name": "language", "value": "uk"},
+        bot("Наставники допомагають ..."),
+        user('/request_human{"handoff_category": "mentoring_find"}'),
+        bot("Ви погоджуєтеся?"),
+        user("/affirm"),
+    ]
+
+    assert conversation_excerpt(events, 10) == [
+        {"role": "user", "text": "Я шукаю наставницю для доньки"},
+        {"role": "bot", "text": "Наставники допомагають ..."},
+        {"role": "user", "text": "[request_human]"},
+        {"role": "bot", "text": "Ви погоджуєтеся?"},
+        {"role": "user", "text": "[affirm]"},
+    ]
+
+
+def test_excerpt_keeps_only_the_last_messages():
+    events = [user(f"Nachricht {n}") for n in range(1, 21)]
+
+    excerpt = conversation_excerpt(events, 3)
+
+    assert [turn["text"] for turn in excerpt] == ["Nachricht 18", "Nachricht 19", "Nachricht 20"]
+    assert conversation_excerpt(events, 0) == []
+
+
+def test_excerpt_is_safe_and_short():
+    events = [
+        user("<script>alert(1)</script>Hallo"),
+        user("x" * 5000),
+        bot(""),
+        {"event": "bot", "text": None},
+        user("   "),
+    ]
+
+    excerpt = conversation_excerpt(events, 10)
+
+    assert excerpt[0] == {"role": "user", "text": "alert(1) Hallo"}
+    assert len(excerpt) == 2
+    assert len(excerpt[1]["text"]) == EXCERPT_MAX_CHARS

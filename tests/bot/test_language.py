@@ -1,0 +1,174 @@
+"""Language detection of messages and the choice of the reply language."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import DEFAULT_LANGUAGE, LANGUAGES
+from bot.language import (
+    MAX_DETECTION_CHARS,
+    LanguageDetector,
+    choose_reply_language,
+    dominant_script,
+)
+
+
+@pytest.fixture(scope="module")
+def detector() -> LanguageDetector:
+    return LanguageDetector()
+
+
+# Realistic first messages of newcomers, incl. the simple and misspelt German they write.
+SENTENCES = [
+    ("Ich brauche einen Deutschkurs in Sindelfingen", "de"),
+    ("ich brauch hilfe mit deutsch kurs bitte", "de"),
+    ("Wo kann ich meine Zeugnisse anerkennen lassen?", "de"),
+    ("I need an interpreter for my appointment at the job centre", "en"),
+    ("Hello, I need help with my residence permit", "en"),
+    ("أحتاج إلى دورة لغة ألمانية في بوبلينغن", "ar"),
+    ("أريد مترجما لموعد عند الطبيب", "ar"),
+    ("Мені потрібен перекладач до лікаря", "uk"),
+    ("Привіт, де можна вивчати німецьку мову?", "uk"),
+    ("Мне нужен курс немецкого языка", "ru"),
+    ("Здравствуйте, где можно выучить немецкий язык?", "ru"),
+    ("Almanca kursu arıyorum, yardım eder misiniz", "tr"),
+    ("Diplomamı Almanya'da nasıl tanıtabilirim?", "tr"),
+    ("من به یک مترجم برای دکتر نیاز دارم", "fa"),
+    ("کلاس زبان آلمانی کجا پیدا کنم؟", "fa"),
+]
+
+
+@pytest.mark.parametrize(("text", "language"), SENTENCES)
+def test_whole_sentences_are_detected_reliably(detector, text, language):
+    detection = detector.detect(text)
+
+    assert detection.language == language
+    assert detection.reliable
+
+
+@pytest.mark.parametrize(
+    "text", ["ok", "Ja", "no", "evet", "hallo", "danke", "спасибо", "привет", "ممنون", "سلام"]
+)
+def test_short_words_are_never_reliable(detector, text):
+    assert not detector.detect(text).reliable
+
+
+@pytest.mark.parametrize("text", ["123", "0151 2345678", "👍", "", "?!", "😀😀"])
+def test_no_letters_no_language(detector, text):
+    detection = detector.detect(text)
+
+    assert detection.language is None
+    assert not detection.reliable
+    assert detection.confidence == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("Привіт", "uk"), ("Її", "uk"), ("Съешь", "ru"), ("شكرا", "ar"), ("پیشنهاد", "fa")],
+)
+def test_letters_only_one_language_has_decide_it(detector, text, language):
+    detection = detector.detect(text)
+
+    assert detection.language == language
+    assert detection.reliable
+
+
+def test_script_of_the_message(detector):
+    assert detector.detect("Deutschkurs").script == "latin"
+    assert detector.detect("دورة").script == "arabic"
+    assert detector.detect("курс").script == "cyrillic"
+    assert detector.detect("日本語").script == "other"
+    assert dominant_script("") == "none"
+    assert dominant_script("abcдеж") in ("latin", "cyrillic")
+    assert dominant_script("Kurs курс курс") == "cyrillic"
+
+
+def test_a_very_long_message_is_judged_by_its_beginning(detector):
+    german = "Ich brauche einen Deutschkurs für meine Familie. " * 8
+    english = "I also need help with my residence permit and my job. " * 200
+    assert len(german) > MAX_DETECTION_CHARS
+
+    assert detector.detect(german + english).language == "de"
+
+
+def test_a_detector_for_fewer_languages_only_answers_with_those():
+    latin_only = LanguageDetector(("de", "en"))
+
+    assert latin_only.detect("Almanca kursu arıyorum, yardım eder misiniz").language in ("de", "en")
+    assert latin_only.detect("أحتاج إلى دورة لغة ألمانية").language is None
+
+
+def test_detection_as_dict_for_the_parse_result(detector):
+    result = detector.detect("Мне нужен курс немецкого языка").as_dict()
+
+    assert result == {"code": "ru", "confidence": 1.0, "reliable": True, "script": "cyrillic"}
+
+
+# --------------------------------------------------------------------------- reply language
+
+
+def detected(code, reliable=True, script="latin"):
+    return {
+        "code": code,
+        "confidence": 0.95 if reliable else 0.5,
+        "reliable": reliable,
+        "script": script,
+    }
+
+
+def test_explicit_choice_wins_over_everything():
+    assert (
+        choose_reply_language(
+            current="ar", detection=detected("de"), hint="tr", explicit="uk", locked=True
+        )
+        == "uk"
+    )
+
+
+def test_an_unsupported_explicit_choice_changes_nothing():
+    assert choose_reply_language(current="ar", detection=None, explicit="fr") == "ar"
+
+
+def test_a_locked_language_ignores_detection():
+    assert choose_reply_language(current="en", detection=detected("de"), locked=True) == "en"
+
+
+def test_reliable_detection_switches():
+    assert choose_reply_language(current="ar", detection=detected("en")) == "en"
+
+
+def test_unreliable_detection_keeps_the_current_language():
+    assert choose_reply_language(current="ar", detection=detected("en", reliable=False)) == "ar"
+
+
+def test_the_hint_is_used_only_for_a_new_conversation():
+    assert choose_reply_language(current=None, detection=None, hint="ar") == "ar"
+    assert choose_reply_language(current=None, detection=None, hint="uk-UA") == "uk"
+    assert choose_reply_language(current="de", detection=None, hint="ar") == "de"
+
+
+def test_an_unsupported_hint_is_ignored():
+    assert choose_reply_language(current=None, detection=None, hint="fr-FR") == DEFAULT_LANGUAGE
+
+
+def test_a_first_short_message_in_arabic_script_gets_an_answer_in_that_script():
+    guess = detected("fa", reliable=False, script="arabic")
+
+    assert choose_reply_language(current=None, detection=guess) == "fa"
+
+
+def test_a_first_short_latin_message_without_hint_gets_german():
+    guess = detected("tr", reliable=False, script="latin")
+
+    assert choose_reply_language(current=None, detection=guess) == "de"
+
+
+def test_a_current_language_that_is_not_supported_is_not_kept():
+    assert choose_reply_language(current="fr", detection=None) == DEFAULT_LANGUAGE
+
+
+def test_every_answer_is_a_supported_language():
+    for current in (None, *LANGUAGES, "fr"):
+        for code in (None, *LANGUAGES, "it"):
+            language = choose_reply_language(current=current, detection=detected(code), hint="pl")
+            assert language in LANGUAGES

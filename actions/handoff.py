@@ -86,10 +86,10 @@ class ActionStartHandoff(Action):
             previous_bot_action(tracker) or ""
         )
         dispatcher.utter_message(response="utter_handoff_intro")
+        # The form's own slots are not reset here: a SlotSet(None) right before
+        # the form starts would be validated as an (empty) answer. Every way out
+        # of a request clears them instead (submit, cancel, delete).
         return [
-            SlotSet("consent", None),
-            SlotSet("contact", None),
-            SlotSet("handoff_note", None),
             SlotSet("attempts", None),
             SlotSet("handoff_category", normalize_category(category)),
         ]

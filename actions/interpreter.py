@@ -141,8 +141,10 @@ class ValidateInterpreterForm(CommonFormValidation):
         choice = match_choice(slot, str(value or ""))
         if choice:
             return self.accepted(slot, choice)
-        if self.attempts(tracker) + 1 >= MAX_ATTEMPTS and slot == "appointment_kind":
-            return self.accepted(slot, "other")
+        if self.attempts(tracker) + 1 >= MAX_ATTEMPTS:
+            # Not stuck on buttons forever: keep what the user wrote for the office.
+            text = clean_text(str(value or ""), max_chars=100)
+            return self.accepted(slot, text or "other")
         return self.retry(slot, dispatcher, tracker, "utter_choose_with_buttons")
 
     def validate_appointment_kind(

@@ -12,6 +12,16 @@ from actions.common import latest_intent
 from bot import LANGUAGES
 from bot.language import choose_reply_language, discount_names
 
+# Form answers that are names, addresses or free descriptions: their language
+# says nothing about the user's.
+FREE_TEXT_SLOTS = (
+    "appointment_place",
+    "description",
+    "handoff_note",
+    "contact",
+    "municipality",
+)
+
 
 def requested_language(tracker: Tracker) -> str | None:
     for entity in tracker.latest_message.get("entities") or []:
@@ -39,13 +49,18 @@ class ValidateSlotMappings(Action):
         locked = bool(tracker.get_slot("language_locked"))
         explicit = requested_language(tracker) if intent == "change_language" else None
         metadata = tracker.latest_message.get("metadata") or {}
+        detection = discount_names(
+            tracker.latest_message.get("language"),
+            tracker.latest_message.get("text") or "",
+            tracker.latest_message.get("entities") or [],
+        )
+        if tracker.active_loop and tracker.get_slot("requested_slot") in FREE_TEXT_SLOTS:
+            # Addresses, names and descriptions are often German whatever the
+            # user's language ("Praxis Dr. Muster, Bahnhofstraße 1").
+            detection = None
         language = choose_reply_language(
             current=current,
-            detection=discount_names(
-                tracker.latest_message.get("language"),
-                tracker.latest_message.get("text") or "",
-                tracker.latest_message.get("entities") or [],
-            ),
+            detection=detection,
             hint=metadata.get("language_hint"),
             explicit=explicit,
             locked=locked,

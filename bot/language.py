@@ -30,6 +30,8 @@ MIN_CONFIDENCE_FOR_RELIABLE = 0.80
 # A whole sentence is convincing with less confidence than a few words.
 LONG_TEXT_LETTERS = 30
 MIN_CONFIDENCE_FOR_LONG_TEXT = 0.60
+# The first sentence of a conversation, which has no language yet.
+MIN_CONFIDENCE_FOR_FIRST_GUESS = 0.55
 # Entities that are names: a town or a language name says nothing about the
 # language the user writes in ("Sindelfingen" is no German sentence).
 NAME_ENTITIES = ("municipality", "language")
@@ -83,12 +85,15 @@ class Detection:
     reliable: bool
     script: str
 
+    letters: int = 0
+
     def as_dict(self) -> dict:
         return {
             "code": self.language,
             "confidence": round(self.confidence, 3),
             "reliable": self.reliable,
             "script": self.script,
+            "letters": self.letters,
         }
 
 
@@ -163,13 +168,13 @@ class LanguageDetector:
         script = dominant_script(letters)
         candidates = [c for c in SCRIPT_LANGUAGES.get(script, ()) if c in self.languages]
         if not candidates:
-            return Detection(None, 0.0, False, script)
+            return Detection(None, 0.0, False, script, len(letters))
 
         decided_by_letters = _language_from_letters(letters, candidates)
         if decided_by_letters:
-            return Detection(decided_by_letters, 1.0, True, script)
+            return Detection(decided_by_letters, 1.0, True, script, len(letters))
         if len(candidates) == 1:
-            return Detection(candidates[0], 1.0, len(letters) >= 2, script)
+            return Detection(candidates[0], 1.0, len(letters) >= 2, script, len(letters))
 
         scores = {
             value.language.iso_code_639_1.name.lower(): value.value
@@ -177,7 +182,8 @@ class LanguageDetector:
         }
         best = max(candidates, key=lambda c: scores.get(c, 0.0))
         confidence = scores.get(best, 0.0)
-        return Detection(best, confidence, is_reliable(len(letters), confidence), script)
+        reliable = is_reliable(len(letters), confidence)
+        return Detection(best, confidence, reliable, script, len(letters))
 
 
 def _language_from_letters(letters: str, candidates: list[str]) -> str | None:
@@ -209,7 +215,8 @@ def choose_reply_language(
     2. a reliable detection of this message,
     3. the language the conversation already has (short texts never flip it),
     4. the client's hint (Telegram ``language_code``, browser language),
-    5. a best guess from a non-Latin alphabet (a first "سلام" deserves Arabic/Persian),
+    5. a best guess from a non-Latin alphabet (a first "سلام" deserves Arabic/Persian)
+       or from a first sentence of some length,
     6. German.
     """
     if explicit in supported:
@@ -226,5 +233,12 @@ def choose_reply_language(
     if hint_code in supported:
         return hint_code
     if detected in supported and detection.get("script") in ("arabic", "cyrillic"):
+        return detected
+    if (
+        detected in supported
+        and detection.get("letters", 0) >= MIN_LETTERS_FOR_RELIABLE
+        and detection.get("confidence", 0.0) >= MIN_CONFIDENCE_FOR_FIRST_GUESS
+    ):
+        # A new conversation's first sentence: a likely guess beats German.
         return detected
     return DEFAULT_LANGUAGE

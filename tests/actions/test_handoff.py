@@ -28,13 +28,9 @@ REQUEST_SLOTS_CLEARED = [
 
 
 def start_events(category: str) -> list:
-    return [
-        SlotSet("consent", None),
-        SlotSet("contact", None),
-        SlotSet("handoff_note", None),
-        SlotSet("attempts", None),
-        SlotSet("handoff_category", category),
-    ]
+    # No SlotSet(None) for the form's own slots: the form would validate them
+    # as empty answers and complain before asking anything.
+    return [SlotSet("attempts", None), SlotSet("handoff_category", category)]
 
 
 # --------------------------------------------------------------------------- category

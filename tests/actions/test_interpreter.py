@@ -264,18 +264,25 @@ async def test_an_unknown_kind_of_appointment_asks_to_use_the_buttons(dispatcher
     assert events == [SlotSet("appointment_kind", None), SlotSet("attempts", 1.0)]
 
 
-async def test_after_three_unclear_kinds_the_appointment_counts_as_other(dispatcher, domain):
+async def test_after_three_unclear_kinds_the_office_gets_what_the_user_wrote(dispatcher, domain):
     events = await answer("appointment_kind", "weiß nicht", dispatcher, domain, attempts=2.0)
 
     assert dispatcher.messages == []
-    assert events == [SlotSet("appointment_kind", "other"), SlotSet("attempts", None)]
+    assert events == [SlotSet("appointment_kind", "weiß nicht"), SlotSet("attempts", None)]
 
 
-async def test_the_mode_is_asked_again_however_often_it_is_unclear(dispatcher, domain):
-    events = await answer("interpreter_mode", "egal", dispatcher, domain, attempts=2.0)
+async def test_an_unclear_mode_is_asked_again(dispatcher, domain):
+    events = await answer("interpreter_mode", "egal", dispatcher, domain, attempts=1.0)
 
     assert responses(dispatcher) == ["utter_choose_with_buttons"]
-    assert events == [SlotSet("interpreter_mode", None), SlotSet("attempts", 3.0)]
+    assert events == [SlotSet("interpreter_mode", None), SlotSet("attempts", 2.0)]
+
+
+async def test_after_three_unclear_modes_the_form_moves_on_with_the_answer(dispatcher, domain):
+    events = await answer("interpreter_mode", "egal", dispatcher, domain, attempts=2.0)
+
+    assert dispatcher.messages == []
+    assert events == [SlotSet("interpreter_mode", "egal"), SlotSet("attempts", None)]
 
 
 # --------------------------------------------------------------------------- consent

@@ -101,7 +101,13 @@ def test_a_detector_for_fewer_languages_only_answers_with_those():
 def test_detection_as_dict_for_the_parse_result(detector):
     result = detector.detect("Мне нужен курс немецкого языка").as_dict()
 
-    assert result == {"code": "ru", "confidence": 1.0, "reliable": True, "script": "cyrillic"}
+    assert result == {
+        "code": "ru",
+        "confidence": 1.0,
+        "reliable": True,
+        "script": "cyrillic",
+        "letters": 26,
+    }
 
 
 # --------------------------------------------------------------------------- reply language

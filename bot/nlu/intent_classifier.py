@@ -70,6 +70,10 @@ def build_pipeline(config: dict[str, Any]):
     )
     classifier = LogisticRegression(
         C=config["C"],
+        # "sag" fits these sparse features ~7x faster than the default lbfgs
+        # with the same held-out accuracy (measured with bench/nlu.py).
+        solver=config["solver"],
+        tol=config["tol"],
         max_iter=config["max_iter"],
         class_weight="balanced",
         random_state=config["random_state"],
@@ -88,7 +92,9 @@ class TfidfIntentClassifier(GraphComponent, IntentClassifier):
             # Below this cosine similarity to every training example a message
             # is "not like anything we know" (calibrated in bench/nlu.py).
             "min_similarity": 0.25,
-            "max_iter": 1000,
+            "solver": "sag",
+            "tol": 1e-3,
+            "max_iter": 300,
             "random_state": 42,
             "ranking_length": 10,
         }

@@ -10,8 +10,10 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-# Rasa 3.6 runs on Python 3.10 only: PATH first, then pyenv's versions.
-PYTHON310 ?= $(shell command -v python3.10 2>/dev/null || ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.10.*/bin/python 2>/dev/null | sort -V | tail -n 1)
+# Rasa 3.6 runs on Python 3.10 only: PATH first, then pyenv's versions; each
+# candidate must really run (a pyenv shim may exist without the version).
+PYTHON310 ?= $(shell for p in python3.10 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.10.*/bin/python 2>/dev/null | sort -rV) /usr/local/bin/python3.10 /usr/bin/python3.10; do \
+	  if $$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1; then command -v $$p; break; fi; done)
 
 # Retrain only when something the model is built from changed.
 TRAINING_INPUTS := $(shell find data/nlu data/rules data/stories config -name '*.yml' 2>/dev/null) \

@@ -43,12 +43,16 @@ class ActionHandleFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         count = int(tracker.get_slot("fallback_count") or 0) + 1
-        if count >= FALLBACKS_BEFORE_OFFERING_A_PERSON:
+        offer_a_person = count >= FALLBACKS_BEFORE_OFFERING_A_PERSON
+        if offer_a_person:
             dispatcher.utter_message(response="utter_offer_human")
         else:
             dispatcher.utter_message(response="utter_default")
             dispatcher.utter_message(response="utter_help")
-        return [SlotSet("fallback_count", float(count))]
+        return [
+            SlotSet("fallback_count", float(count)),
+            SlotSet("fallback_offered", offer_a_person),
+        ]
 
 
 class ActionHandleFormInterruption(Action):

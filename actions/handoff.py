@@ -112,6 +112,11 @@ class ValidateHandoffForm(CommonFormValidation):
             return ["consent", "contact", "handoff_note"]
         return ["consent", "contact"]
 
+    async def extract_handoff_note(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        return self.free_text_answer("handoff_note", tracker, skippable=True)
+
     def validate_handoff_note(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:

@@ -92,6 +92,21 @@ class ValidateInterpreterForm(CommonFormValidation):
             return domain_slots[: domain_slots.index("consent") + 1]
         return domain_slots
 
+    async def extract_interpreter_dialect(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        return self.free_text_answer("interpreter_dialect", tracker, skippable=True)
+
+    async def extract_appointment_place(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        return self.free_text_answer("appointment_place", tracker)
+
+    async def extract_description(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        return self.free_text_answer("description", tracker)
+
     def validate_interpreter_language(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions import common
+from actions.common import META_INTENTS
 from bot.answers import clean_text, parse_contact
 from bot.texts import means_chat
 
@@ -17,6 +18,10 @@ ALL_MUNICIPALITIES = "all"
 CHAT_CONTACT = "chat"
 # After this many answers the bot cannot use, it stops asking the same thing.
 MAX_ATTEMPTS = 3
+# A free-text answer is taken as a command instead ("stop", "warum?") only when
+# it is short and the NLU is sure: "Fragen zur Wohnungssuche" is a description.
+COMMAND_MAX_WORDS = 4
+COMMAND_MIN_CONFIDENCE = 0.8
 
 _YES = {
     "ja",
@@ -102,6 +107,31 @@ class CommonFormValidation(FormValidationAction):
         if contact:
             return self.accepted("contact", contact)
         return self.retry("contact", dispatcher, tracker, "utter_contact_invalid")
+
+    @staticmethod
+    def free_text_answer(slot: str, tracker: Tracker, skippable: bool = False) -> dict[str, Any]:
+        """Take the latest message as the answer to a free-text question.
+
+        Free text is classified like any message, and descriptions such as
+        "Gespräch über meine Aufenthaltserlaubnis" can look like a command
+        ("delete my data"). So only a short, confidently classified command
+        (or a button other than "skip") is left to the dialogue rules; anything
+        else is the answer. Returning nothing makes the form hand over to rules.
+        """
+        if tracker.get_slot("requested_slot") != slot:
+            return {}
+        text = common.latest_text(tracker).strip()
+        intent = tracker.latest_message.get("intent") or {}
+        name, confidence = intent.get("name"), float(intent.get("confidence") or 0.0)
+        if text.startswith("/"):
+            return {slot: "-"} if skippable and name == "deny" else {}
+        words = len(text.split())
+        if skippable and name == "deny" and words <= COMMAND_MAX_WORDS:
+            return {slot: "-"}
+        is_command = name in META_INTENTS and confidence >= COMMAND_MIN_CONFIDENCE
+        if is_command and words <= COMMAND_MAX_WORDS:
+            return {}
+        return {slot: text}
 
     def free_text(
         self,

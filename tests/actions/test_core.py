@@ -43,7 +43,7 @@ async def test_first_misunderstanding_says_so_and_shows_the_topics(dispatcher, d
     events = await ActionHandleFallback().run(dispatcher, conversation, domain)
 
     assert responses(dispatcher) == ["utter_default", "utter_help"]
-    assert events == [SlotSet("fallback_count", 1.0)]
+    assert events == [SlotSet("fallback_count", 1.0), SlotSet("fallback_offered", False)]
 
 
 async def test_second_misunderstanding_offers_a_person(dispatcher, domain):
@@ -55,7 +55,7 @@ async def test_second_misunderstanding_offers_a_person(dispatcher, domain):
     events = await ActionHandleFallback().run(dispatcher, conversation, domain)
 
     assert responses(dispatcher) == ["utter_offer_human"]
-    assert events == [SlotSet("fallback_count", 2.0)]
+    assert events == [SlotSet("fallback_count", 2.0), SlotSet("fallback_offered", True)]
 
 
 async def test_further_misunderstandings_keep_offering_a_person(dispatcher, domain):
@@ -66,7 +66,7 @@ async def test_further_misunderstandings_keep_offering_a_person(dispatcher, doma
     events = await ActionHandleFallback().run(dispatcher, conversation, domain)
 
     assert responses(dispatcher) == ["utter_offer_human"]
-    assert events == [SlotSet("fallback_count", 3.0)]
+    assert events == [SlotSet("fallback_count", 3.0), SlotSet("fallback_offered", True)]
 
 
 # --------------------------------------------------------------------------- interruptions

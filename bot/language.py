@@ -86,6 +86,7 @@ class Detection:
     script: str
 
     letters: int = 0
+    known_phrase: bool = False
 
     def as_dict(self) -> dict:
         return {
@@ -94,6 +95,7 @@ class Detection:
             "reliable": self.reliable,
             "script": self.script,
             "letters": self.letters,
+            "known_phrase": self.known_phrase,
         }
 
 
@@ -141,8 +143,13 @@ class LanguageDetector:
     all threads afterwards.
     """
 
-    def __init__(self, languages: tuple[str, ...] = LANGUAGES) -> None:
+    def __init__(
+        self, languages: tuple[str, ...] = LANGUAGES, phrases: dict[str, str] | None = None
+    ) -> None:
         self.languages = tuple(languages)
+        # Short phrases that occur in the training data of one language only
+        # ("hallo" -> de, "hello" -> en): exact knowledge where n-grams guess.
+        self.phrases = phrases or {}
         self._detectors: dict[str, object] = {}
         self._lock = threading.Lock()
 
@@ -170,6 +177,13 @@ class LanguageDetector:
         if not candidates:
             return Detection(None, 0.0, False, script, len(letters))
 
+        known = self.phrases.get(phrase_key(text))
+        if known in candidates:
+            # Short, so it must not flip a conversation; but it is a sure
+            # first guess for a conversation that has no language yet.
+            reliable = is_reliable(len(letters), 1.0)
+            return Detection(known, 1.0, reliable, script, len(letters), known_phrase=True)
+
         decided_by_letters = _language_from_letters(letters, candidates)
         if decided_by_letters:
             return Detection(decided_by_letters, 1.0, True, script, len(letters))
@@ -184,6 +198,26 @@ class LanguageDetector:
         confidence = scores.get(best, 0.0)
         reliable = is_reliable(len(letters), confidence)
         return Detection(best, confidence, reliable, script, len(letters))
+
+
+# A phrase is short enough for the lexicon when it has at most this many words.
+PHRASE_MAX_WORDS = 4
+
+
+def phrase_key(text: str) -> str:
+    """Text reduced to lower-case words, the key of the phrase lexicon."""
+    return " ".join(_WORD.findall((text or "").casefold()))
+
+
+def build_phrase_lexicon(texts_by_language: dict[str, list[str]]) -> dict[str, str]:
+    """Short phrases that occur in exactly one language's examples."""
+    seen: dict[str, set[str]] = {}
+    for language, texts in texts_by_language.items():
+        for text in texts:
+            key = phrase_key(text)
+            if key and len(key.split()) <= PHRASE_MAX_WORDS:
+                seen.setdefault(key, set()).add(language)
+    return {key: next(iter(langs)) for key, langs in sorted(seen.items()) if len(langs) == 1}
 
 
 def _language_from_letters(letters: str, candidates: list[str]) -> str | None:
@@ -215,8 +249,9 @@ def choose_reply_language(
     2. a reliable detection of this message,
     3. the language the conversation already has (short texts never flip it),
     4. the client's hint (Telegram ``language_code``, browser language),
-    5. a best guess from a non-Latin alphabet (a first "سلام" deserves Arabic/Persian)
-       or from a first sentence of some length,
+    5. a best guess from a non-Latin alphabet (a first "سلام" deserves Arabic/Persian),
+       a phrase known from one language's training data ("hello"), or a first
+       sentence of some length,
     6. German.
     """
     if explicit in supported:
@@ -232,7 +267,9 @@ def choose_reply_language(
     hint_code = (hint or "").split("-")[0].lower()
     if hint_code in supported:
         return hint_code
-    if detected in supported and detection.get("script") in ("arabic", "cyrillic"):
+    if detected in supported and (
+        detection.get("script") in ("arabic", "cyrillic") or detection.get("known_phrase")
+    ):
         return detected
     if (
         detected in supported

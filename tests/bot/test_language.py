@@ -8,6 +8,7 @@ from bot import DEFAULT_LANGUAGE, LANGUAGES
 from bot.language import (
     MAX_DETECTION_CHARS,
     LanguageDetector,
+    build_phrase_lexicon,
     choose_reply_language,
     dominant_script,
 )
@@ -107,6 +108,7 @@ def test_detection_as_dict_for_the_parse_result(detector):
         "reliable": True,
         "script": "cyrillic",
         "letters": 26,
+        "known_phrase": False,
     }
 
 
@@ -178,3 +180,25 @@ def test_every_answer_is_a_supported_language():
         for code in (None, *LANGUAGES, "it"):
             language = choose_reply_language(current=current, detection=detected(code), hint="pl")
             assert language in LANGUAGES
+
+
+# --------------------------------------------------------------------------- phrase lexicon
+
+
+def test_short_phrases_known_from_one_language_only_enter_the_lexicon():
+    lexicon = build_phrase_lexicon(
+        {
+            "de": ["Hallo!", "ok", "Ich brauche einen Dolmetscher für morgen früh bitte"],
+            "en": ["hello", "OK", "thanks a lot"],
+        }
+    )
+    assert lexicon == {"hallo": "de", "hello": "en", "thanks a lot": "en"}
+
+
+def test_a_known_phrase_is_a_sure_first_guess_but_never_flips_a_conversation():
+    detector = LanguageDetector(phrases={"hello": "en", "hallo": "de"})
+    hello = detector.detect("Hello!").as_dict()
+    assert hello["code"] == "en" and hello["known_phrase"] and not hello["reliable"]
+    assert choose_reply_language(current=None, detection=hello) == "en"
+    assert choose_reply_language(current="ar", detection=hello) == "ar"
+    assert detector.detect("hallo").language == "de"

@@ -63,6 +63,19 @@ def register(subparsers: Any) -> None:
     _add_database_option(forget_parser)
     forget_parser.set_defaults(func=run_forget)
 
+    purge_parser = actions.add_parser(
+        "purge",
+        help="retention: delete old chat histories and finished requests",
+        description=(
+            "Delete chat histories with no message for DAYS days and requests marked done "
+            "that are older than DAYS days. Run it daily (cron) to keep only what is needed."
+        ),
+    )
+    purge_parser.add_argument("--older-than", type=_positive_int, required=True, metavar="DAYS")
+    purge_parser.add_argument("--yes", action="store_true", help="really delete")
+    _add_database_option(purge_parser)
+    purge_parser.set_defaults(func=run_purge)
+
 
 def _add_database_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -214,4 +227,47 @@ def run_forget(args: argparse.Namespace) -> int:
             + describe_error(exc)
         )
     print(f"Deleted {requests} request(s) and {events} stored chat event(s).")
+    return EXIT_OK
+
+
+def run_purge(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    store = RequestStore(args.database_url)
+    if not args.yes:
+        print(
+            f"This deletes chat histories idle for more than {args.older_than} days and "
+            f"finished requests older than that in {store.display_url}. "
+            "Repeat with --yes to do it.",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    cutoff = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=args.older_than)
+    try:
+        missing = _missing_sqlite_file(store)
+        if missing:
+            return _error(missing)
+        requests = store.delete_done_before(cutoff)
+    except StoreError as exc:
+        return _error(str(exc))
+    finally:
+        store.close()
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.store.tracker_store import WelcomeTrackerStore
+
+    try:
+        tracker_store = WelcomeTrackerStore(url=store.url, startup_retries=0)
+        try:
+            events = tracker_store.delete_conversations_idle_since(cutoff.timestamp())
+        finally:
+            tracker_store.close()
+    except (SQLAlchemyError, InvalidDatabaseURL, ImportError) as exc:
+        return _error(
+            "old requests were deleted, but chat histories were not: " + describe_error(exc)
+        )
+    print(
+        f"Deleted {requests} finished request(s) and {events} chat event(s) of idle conversations."
+    )
     return EXIT_OK

@@ -8,6 +8,7 @@ The dialogue actions call :class:`RequestStore`; staff read it with
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import logging
 import random
@@ -428,4 +429,15 @@ class RequestStore:
             count = session.execute(statement).rowcount or 0
             session.commit()
         logger.info("Deleted %d handoff request(s) on a user's request", count)
+        return count
+
+    def delete_done_before(self, cutoff: dt.datetime) -> int:
+        """Delete requests marked done that were created before ``cutoff`` (UTC)."""
+        statement = sa.delete(HandoffRequest).where(
+            HandoffRequest.status == "done", HandoffRequest.created_at < cutoff
+        )
+        with self._session("delete old requests") as session:
+            count = session.execute(statement).rowcount or 0
+            session.commit()
+        logger.info("Retention: deleted %d finished request(s)", count)
         return count

@@ -185,3 +185,25 @@ class WelcomeTrackerStore(SQLTrackerStore):
             session.commit()
         logger.info("Deleted a stored conversation (%d event(s))", deleted)
         return deleted
+
+    def delete_conversations_idle_since(self, cutoff_timestamp: float) -> int:
+        """Delete whole conversations whose last event is older than the cutoff.
+
+        Whole conversations only: Rasa counts stored events per conversation,
+        so a partly deleted history would confuse later saves.
+        """
+        with self.session_scope() as session:
+            idle = (
+                session.query(self.SQLEvent.sender_id)
+                .group_by(self.SQLEvent.sender_id)
+                .having(sa.func.max(self.SQLEvent.timestamp) < cutoff_timestamp)
+                .subquery()
+            )
+            deleted = (
+                session.query(self.SQLEvent)
+                .filter(self.SQLEvent.sender_id.in_(sa.select(idle.c.sender_id)))
+                .delete(synchronize_session=False)
+            )
+            session.commit()
+        logger.info("Retention: deleted %d event(s) of idle conversations", deleted)
+        return deleted

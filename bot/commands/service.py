@@ -116,6 +116,10 @@ def stop_services(processes: list[subprocess.Popen]) -> None:
             process.kill()
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def run(args: argparse.Namespace) -> int:
     settings = get_settings()
     if not model_path(settings).exists():
@@ -124,6 +128,8 @@ def run(args: argparse.Namespace) -> int:
     from bot.store import RequestStore
 
     RequestStore(settings.database_url).migrate()
+    # `docker stop` and systemd send SIGTERM: stop the servers as on Ctrl-C.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         processes = start_services(settings)
     except RuntimeError as error:

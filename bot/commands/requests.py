@@ -8,8 +8,10 @@ welcome requests forget SENDER_ID --yes
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from bot.store import STATUSES, RequestStore, StoredRequest, StoreError
@@ -192,20 +194,23 @@ def run_migrate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def run_forget(args: argparse.Namespace) -> int:
+def _delete(
+    args: argparse.Namespace,
+    warning: str,
+    delete_requests: Callable[[RequestStore], int],
+    delete_events: Callable[[Any], int],
+    done: str,
+) -> int:
+    """Delete requests, then chat events, after ``--yes``; report either failure."""
     store = RequestStore(args.database_url)
     if not args.yes:
-        print(
-            f"This deletes all handoff requests and the chat history of conversation "
-            f"{args.sender_id!r} in {store.display_url}. Repeat with --yes to do it.",
-            file=sys.stderr,
-        )
+        print(f"{warning} in {store.display_url}. Repeat with --yes to do it.", file=sys.stderr)
         return EXIT_ERROR
     try:
         missing = _missing_sqlite_file(store)
         if missing:
             return _error(missing)
-        requests = store.delete_sender_data(args.sender_id)
+        requests = delete_requests(store)
     except StoreError as exc:
         return _error(str(exc))
     finally:
@@ -218,7 +223,7 @@ def run_forget(args: argparse.Namespace) -> int:
     try:
         tracker_store = WelcomeTrackerStore(url=store.url, startup_retries=0)
         try:
-            events = tracker_store.delete_conversation(args.sender_id)
+            events = delete_events(tracker_store)
         finally:
             tracker_store.close()
     except (SQLAlchemyError, InvalidDatabaseURL, ImportError) as exc:
@@ -226,48 +231,28 @@ def run_forget(args: argparse.Namespace) -> int:
             "the requests were deleted, but the chat history could not be deleted: "
             + describe_error(exc)
         )
-    print(f"Deleted {requests} request(s) and {events} stored chat event(s).")
+    print(done.format(requests=requests, events=events))
     return EXIT_OK
+
+
+def run_forget(args: argparse.Namespace) -> int:
+    return _delete(
+        args,
+        f"This deletes all handoff requests and the chat history of conversation "
+        f"{args.sender_id!r}",
+        lambda store: store.delete_sender_data(args.sender_id),
+        lambda tracker_store: tracker_store.delete_conversation(args.sender_id),
+        "Deleted {requests} request(s) and {events} stored chat event(s).",
+    )
 
 
 def run_purge(args: argparse.Namespace) -> int:
-    import datetime as dt
-
-    store = RequestStore(args.database_url)
-    if not args.yes:
-        print(
-            f"This deletes chat histories idle for more than {args.older_than} days and "
-            f"finished requests older than that in {store.display_url}. "
-            "Repeat with --yes to do it.",
-            file=sys.stderr,
-        )
-        return EXIT_ERROR
     cutoff = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=args.older_than)
-    try:
-        missing = _missing_sqlite_file(store)
-        if missing:
-            return _error(missing)
-        requests = store.delete_done_before(cutoff)
-    except StoreError as exc:
-        return _error(str(exc))
-    finally:
-        store.close()
-
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from bot.store.tracker_store import WelcomeTrackerStore
-
-    try:
-        tracker_store = WelcomeTrackerStore(url=store.url, startup_retries=0)
-        try:
-            events = tracker_store.delete_conversations_idle_since(cutoff.timestamp())
-        finally:
-            tracker_store.close()
-    except (SQLAlchemyError, InvalidDatabaseURL, ImportError) as exc:
-        return _error(
-            "old requests were deleted, but chat histories were not: " + describe_error(exc)
-        )
-    print(
-        f"Deleted {requests} finished request(s) and {events} chat event(s) of idle conversations."
+    return _delete(
+        args,
+        f"This deletes chat histories idle for more than {args.older_than} days and "
+        "finished requests older than that",
+        lambda store: store.delete_done_before(cutoff),
+        lambda tracker_store: tracker_store.delete_conversations_idle_since(cutoff.timestamp()),
+        "Deleted {requests} finished request(s) and {events} chat event(s) of idle conversations.",
     )
-    return EXIT_OK

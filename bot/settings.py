@@ -15,6 +15,9 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+#: The Argos package index (only ``welcome languages install`` reads it).
+ARGOS_INDEX_URL = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
+
 
 def _path(value: str) -> Path:
     path = Path(value)
@@ -36,6 +39,26 @@ class Settings:
     test_database_url: str | None = None
     reference_prefix: str = "WL"
     handoff_excerpt_turns: int = 10
+    translation_dir: Path | None = None
+    translation_max_models: int = 4
+    translation_beam_size: int = 2
+    translation_threads: int = 1
+    translation_cache_days: int = 30
+    argos_index_url: str = ARGOS_INDEX_URL
+
+    @property
+    def packages_dir(self) -> Path:
+        """Installed Argos packages (one folder each)."""
+        return self._translation_root / "packages"
+
+    @property
+    def prepared_dir(self) -> Path:
+        """Answers translated at build time (``welcome content translate``), one file per language."""
+        return self._translation_root / "prepared"
+
+    @property
+    def _translation_root(self) -> Path:
+        return self.translation_dir or self.var_dir / "translation"
 
     @property
     def action_endpoint_url(self) -> str:
@@ -62,6 +85,14 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         test_database_url=env.get("WELCOME_TEST_DATABASE_URL") or None,
         reference_prefix=env.get("WELCOME_REFERENCE_PREFIX", "WL"),
         handoff_excerpt_turns=int(env.get("WELCOME_HANDOFF_EXCERPT_TURNS", "10")),
+        translation_dir=_path(env["WELCOME_TRANSLATION_DIR"])
+        if env.get("WELCOME_TRANSLATION_DIR")
+        else None,
+        translation_max_models=int(env.get("WELCOME_TRANSLATION_MAX_MODELS", "4")),
+        translation_beam_size=int(env.get("WELCOME_TRANSLATION_BEAM_SIZE", "2")),
+        translation_threads=int(env.get("WELCOME_TRANSLATION_THREADS", "1")),
+        translation_cache_days=int(env.get("WELCOME_TRANSLATION_CACHE_DAYS", "30")),
+        argos_index_url=env.get("WELCOME_ARGOS_INDEX_URL") or ARGOS_INDEX_URL,
     )
 
 

@@ -38,6 +38,7 @@ def rasa_environment(settings: Settings) -> dict[str, str]:
     env["WELCOME_CONTENT_DIR"] = str(settings.content_dir)
     env["WELCOME_ACTION_PORT"] = str(settings.action_port)
     env["WELCOME_RASA_PORT"] = str(settings.rasa_port)
+    env["WELCOME_TRANSLATION_DIR"] = str(settings.packages_dir.parent)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     return env
 

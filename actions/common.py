@@ -10,12 +10,21 @@ from rasa_sdk import Tracker
 from bot import DEFAULT_LANGUAGE, LANGUAGES
 from bot.content import get_content
 from bot.store import RequestStore
+from bot.translation.availability import can_serve
 
 logger = logging.getLogger(__name__)
 
 # Intents that only come from a question the form asked; everything else the
 # user writes while a form is open is an answer to that question.
-META_INTENTS = ("stop", "ask_why", "help", "change_language", "delete_data", "bot_challenge")
+META_INTENTS = (
+    "stop",
+    "ask_why",
+    "help",
+    "change_language",
+    "language_unavailable",
+    "delete_data",
+    "bot_challenge",
+)
 
 
 # Loaded once per action-server process; `welcome content check` validates the
@@ -31,8 +40,13 @@ def store() -> RequestStore:
 
 
 def reply_language(tracker: Tracker) -> str:
+    """The conversation's language: native, or another one with installed models."""
     language = tracker.get_slot("language")
-    return language if language in LANGUAGES else DEFAULT_LANGUAGE
+    if language in LANGUAGES:
+        return language
+    if language and can_serve(language):
+        return language
+    return DEFAULT_LANGUAGE
 
 
 def latest_intent(tracker: Tracker) -> str | None:

@@ -10,7 +10,7 @@ from rasa_sdk.events import ActiveLoop, AllSlotsReset, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import common
-from actions.language import ActionChangeLanguage
+from actions.language import ActionChangeLanguage, ActionLanguageUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +67,8 @@ class ActionHandleFormInterruption(Action):
         intent = common.latest_intent(tracker)
         if intent == "change_language":
             return await ActionChangeLanguage().run(dispatcher, tracker, domain)
+        if intent == "language_unavailable":
+            return await ActionLanguageUnavailable().run(dispatcher, tracker, domain)
         if intent == "bot_challenge":
             dispatcher.utter_message(response="utter_bot_challenge")
         elif intent == "ask_why" and tracker.get_slot("requested_slot") in ("consent", "contact"):

@@ -16,11 +16,13 @@ from bot.content.render import render_contact_card
 from bot.handoff import (
     CATEGORIES_WITH_NOTE,
     CATEGORY_AFTER_ACTION,
+    add_german_translations,
     collect_fields,
     conversation_excerpt,
     normalize_category,
 )
 from bot.settings import get_settings
+from bot.translation.prepared import render_marked
 
 logger = logging.getLogger(__name__)
 
@@ -42,16 +44,43 @@ def previous_bot_action(tracker: Tracker) -> str | None:
 
 def store_request(tracker: Tracker, category: str) -> str:
     """Persist the request and return its reference (raises if it could not)."""
+    language = common.reply_language(tracker)
+    fields = collect_fields(category, tracker.slots)
+    excerpt = conversation_excerpt(tracker.events, get_settings().handoff_excerpt_turns)
+    if language != "de":
+        fields, excerpt = with_german_for_office(fields, excerpt, language)
     stored = common.store().save_request(
         sender_id=tracker.sender_id,
         channel=common.channel_of(tracker),
         category=category,
-        language=common.reply_language(tracker),
-        fields=collect_fields(category, tracker.slots),
-        excerpt=conversation_excerpt(tracker.events, get_settings().handoff_excerpt_turns),
+        language=language,
+        fields=fields,
+        excerpt=excerpt,
     )
     logger.info("Stored %s request %s", category, stored.reference)
     return stored.reference
+
+
+def with_german_for_office(fields: dict, excerpt: list, language: str) -> tuple[dict, list]:
+    """Add German machine translations of the user's words, if a model route exists.
+
+    A missing or failing model never stops a request from being stored: the
+    office then reads the original (and can ask for an interpreter).
+    """
+    from bot.translation import get_translator
+    from bot.translation.availability import argos_code
+
+    source = argos_code(language) or language
+    translator = get_translator()
+    if not translator.can_translate(source, "de"):
+        return fields, excerpt
+    try:
+        return add_german_translations(
+            fields, excerpt, lambda texts: translator.translate_many(texts, source, "de")
+        )
+    except Exception:  # noqa: BLE001 - the request matters more than its translation
+        logger.exception("Translating a %s request to German failed", language)
+        return fields, excerpt
 
 
 def confirm_or_apologise(dispatcher: CollectingDispatcher, tracker: Tracker, category: str) -> None:
@@ -68,7 +97,14 @@ def confirm_or_apologise(dispatcher: CollectingDispatcher, tracker: Tracker, cat
 
 def show_office_contact(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     office = common.content().coordination_office
-    dispatcher.utter_message(text=render_contact_card(office, common.reply_language(tracker)))
+    dispatcher.utter_message(
+        text=render_marked(
+            common.reply_language(tracker),
+            render_contact_card,
+            office,
+            common.reply_language(tracker),
+        )
+    )
 
 
 def clear_request_slots() -> list[dict[str, Any]]:

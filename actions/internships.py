@@ -11,6 +11,7 @@ from actions import common
 from actions.validation import ALL_MUNICIPALITIES, CommonFormValidation
 from bot.answers import parse_age
 from bot.content.render import render_internship
+from bot.translation.prepared import render_marked
 
 MAX_RESULTS = 3
 
@@ -76,7 +77,9 @@ class ActionShowInternships(Action):
         if matches:
             dispatcher.utter_message(response="utter_internships_intro")
             for item in matches[:MAX_RESULTS]:
-                dispatcher.utter_message(text=render_internship(item, language))
+                dispatcher.utter_message(
+                    text=render_marked(language, render_internship, item, language)
+                )
         else:
             dispatcher.utter_message(response="utter_no_internships")
         # Either way a person can help further (rules: affirm -> handoff).

@@ -17,6 +17,7 @@ from bot.answers import MAX_DESCRIPTION, clean_text, parse_date, parse_time
 from bot.content.render import render_interpreter_guidelines
 from bot.language_names import display_name, language_code_from_text
 from bot.texts import choice_label, label, match_choice
+from bot.translation.prepared import render_marked
 
 SUMMARY_FIELDS = (
     "interpreter_language",
@@ -72,8 +73,16 @@ class ActionShowInterpreterGuidelines(Action):
     ) -> list[dict[str, Any]]:
         language = common.reply_language(tracker)
         dispatcher.utter_message(response="utter_interpreter_intro")
-        dispatcher.utter_message(text=render_interpreter_guidelines(language, common.content()))
-        return [SlotSet("attempts", None), SlotSet("correction_pending", None)]
+        dispatcher.utter_message(
+            text=render_marked(language, render_interpreter_guidelines, language, common.content())
+        )
+        events = [SlotSet("attempts", None), SlotSet("correction_pending", None)]
+        unserved = tracker.get_slot("user_language")
+        if unserved and not tracker.get_slot("interpreter_language"):
+            # The user's own language is the one no machine could translate:
+            # that is the interpreter they need, no need to ask.
+            events.append(SlotSet("interpreter_language", unserved))
+        return events
 
 
 class ValidateInterpreterForm(CommonFormValidation):

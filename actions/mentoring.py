@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import common
 from bot.content.render import render_mentoring
+from bot.translation.prepared import render_marked
 
 
 class ActionShowMentoring(Action):
@@ -19,6 +20,8 @@ class ActionShowMentoring(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         language = common.reply_language(tracker)
-        dispatcher.utter_message(text=render_mentoring(language, common.content()))
+        dispatcher.utter_message(
+            text=render_marked(language, render_mentoring, language, common.content())
+        )
         dispatcher.utter_message(response="utter_ask_mentor_role")
         return []

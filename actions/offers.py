@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import common
 from actions.validation import ALL_MUNICIPALITIES, CommonFormValidation
 from bot.content.render import render_offer
+from bot.translation.prepared import render_marked
 
 TOPICS = ("integration_course", "language_course", "counselling", "general")
 PAGE_SIZE = 3
@@ -41,7 +42,7 @@ def _matching_offers(tracker: Tracker) -> list:
 def _show_page(dispatcher: CollectingDispatcher, offers: list, start: int, language: str) -> int:
     page = offers[start : start + PAGE_SIZE]
     for offer in page:
-        dispatcher.utter_message(text=render_offer(offer, language))
+        dispatcher.utter_message(text=render_marked(language, render_offer, offer, language))
     shown = start + len(page)
     if shown < len(offers):
         dispatcher.utter_message(response="utter_offers_more_button")

@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import common
 from bot.content.render import render_welcome_center
+from bot.translation.prepared import render_marked
 
 
 class ActionShowWelcomeCenter(Action):
@@ -19,6 +20,8 @@ class ActionShowWelcomeCenter(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         language = common.reply_language(tracker)
-        dispatcher.utter_message(text=render_welcome_center(language, common.content()))
+        dispatcher.utter_message(
+            text=render_marked(language, render_welcome_center, language, common.content())
+        )
         dispatcher.utter_message(response="utter_ask_welcome_center_referral")
         return []

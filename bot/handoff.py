@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from bot.answers import clean_text
 
@@ -82,3 +82,46 @@ def conversation_excerpt(events: Iterable[Mapping], max_messages: int) -> list[d
         if cleaned:
             messages.append({"role": kind, "text": cleaned})
     return messages[-max_messages:] if max_messages > 0 else []
+
+
+# Answers the user types in their own words; the office reads German, so these
+# get a German machine translation next to the original (``<field>_de``).
+FREE_TEXT_FIELDS = (
+    "description",
+    "handoff_note",
+    "appointment_place",
+    "appointment_kind",
+    "interpreter_dialect",
+)
+GERMAN_SUFFIX = "_de"
+
+
+def add_german_translations(
+    fields: dict[str, object],
+    excerpt: list[dict[str, str]],
+    translate: Callable[[list[str]], list[str]],
+) -> tuple[dict[str, object], list[dict[str, str]]]:
+    """Fields and excerpt with German translations of what the user wrote.
+
+    ``translate`` turns a list of texts in the user's language into German.
+    The originals stay: a machine translation helps the office read, the
+    user's own words remain the record. Bot messages are not translated back:
+    the office knows what the assistant says.
+    """
+    field_names = [name for name in FREE_TEXT_FIELDS if isinstance(fields.get(name), str)]
+    user_turns = [
+        index
+        for index, turn in enumerate(excerpt)
+        if turn["role"] == "user" and not turn["text"].startswith("[")
+    ]
+    sources = [str(fields[name]) for name in field_names] + [excerpt[i]["text"] for i in user_turns]
+    if not sources:
+        return fields, excerpt
+    german = translate(sources)
+    fields = dict(fields)
+    for name, text in zip(field_names, german, strict=False):
+        fields[name + GERMAN_SUFFIX] = text
+    excerpt = [dict(turn) for turn in excerpt]
+    for index, text in zip(user_turns, german[len(field_names) :], strict=False):
+        excerpt[index]["text_de"] = text
+    return fields, excerpt

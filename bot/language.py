@@ -5,6 +5,14 @@ messages ("ok", "123", a town name) are where detectors guess, so a guess only
 counts as *reliable* when the text is long enough or its alphabet leaves no
 doubt; unreliable guesses never flip a conversation that already has a
 language (see :func:`choose_reply_language`).
+
+Beyond the natively trained languages the detector knows every language of
+the catalogue (``data/languages.yml``) that can be told from the others
+offline: lingua's models for the Latin, Cyrillic and Arabic languages it
+knows, the alphabet for Greek and Ethiopic, and letters only one language
+uses for Pashto, Sorani Kurdish and Urdu. Dari cannot be told from Persian
+in writing, and Kurmanji has no model in lingua: they come only from the
+user's choice or the client's hint.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot import DEFAULT_LANGUAGE, LANGUAGES
@@ -22,6 +31,27 @@ _RUSSIAN_ONLY = set("ыэъёЫЭЪЁ")
 _PERSIAN_ONLY = set("پچژگکی")  # Persian keheh/yeh and the four extra consonants
 _ARABIC_ONLY = set("ةىك")  # ta marbuta, alif maqsura, Arabic kaf
 
+# Cyrillic letters that rule a language out. Ukrainian has none of ы э ё ъ;
+# Russian and Bulgarian have none of і ї є ґ; Bulgarian has no ы э ё, and
+# writes ь only before о ("шофьор"), so ь anywhere else rules it out.
+_NOT_UKRAINIAN = set("ыэёъЫЭЁЪ")
+_NOT_RUSSIAN = set("іїєґѝІЇЄҐЍ")
+_NOT_BULGARIAN = set("ыэёіїєґЫЭЁІЇЄҐ")
+_SOFT_SIGN_NOT_BEFORE_O = re.compile(r"ь(?![оО])", re.IGNORECASE)
+# Russian writes ъ only before е ё ю я (подъезд); Bulgarian also before
+# consonants (търся, път): ъ before anything else rules Russian out.
+_HARD_SIGN_AS_VOWEL = re.compile(r"ъ(?=[^\W\d_])(?![еёюяЕЁЮЯ])", re.IGNORECASE)
+
+# Arabic-script letters that Persian and Arabic never use, one set per
+# language. ھ is left out on purpose: Urdu and Sorani both use it.
+_MARKER_LETTERS = {
+    "ps": set("ټډړښګڼېۍږځڅ"),
+    "ckb": set("ڕڵۆێە"),
+    "ur": set("ٹڈڑںےہ"),
+}
+# One such letter can be a name in a Persian sentence; two are a language.
+MIN_MARKER_LETTERS = 2
+
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 # Texts shorter than this (in letters) are judged by their alphabet only.
@@ -30,6 +60,15 @@ MIN_CONFIDENCE_FOR_RELIABLE = 0.80
 # A whole sentence is convincing with less confidence than a few words.
 LONG_TEXT_LETTERS = 30
 MIN_CONFIDENCE_FOR_LONG_TEXT = 0.60
+# A single word, however long, is often a name or an office's German term
+# ("Aufenthaltserlaubnis") that users of every language type.
+MIN_WORDS_FOR_RELIABLE = 2
+# A language we only translate must win more clearly on a long text: a wrong
+# switch costs a translated conversation instead of a native one.
+MIN_CONFIDENCE_FOR_LONG_TRANSLATED_TEXT = 0.70
+# A native language chosen among the native ones must also be more likely than
+# all the other candidates of its alphabet together.
+MIN_SHARE_AGAINST_ALL_CANDIDATES = 0.50
 # The first sentence of a conversation, which has no language yet.
 MIN_CONFIDENCE_FOR_FIRST_GUESS = 0.55
 # Entities that are names: a town or a language name says nothing about the
@@ -37,9 +76,24 @@ MIN_CONFIDENCE_FOR_FIRST_GUESS = 0.55
 NAME_ENTITIES = ("municipality", "language")
 
 
-def is_reliable(letter_count: int, confidence: float) -> bool:
+def is_reliable(
+    letter_count: int,
+    confidence: float,
+    word_count: int = MIN_WORDS_FOR_RELIABLE,
+    *,
+    language: str | None = None,
+) -> bool:
+    """Whether a statistical guess may change a conversation's language.
+
+    ``language`` outside the natively trained ones needs more confidence on
+    long texts (see ``MIN_CONFIDENCE_FOR_LONG_TRANSLATED_TEXT``).
+    """
+    if word_count < MIN_WORDS_FOR_RELIABLE:
+        return False
     if letter_count >= LONG_TEXT_LETTERS:
-        return confidence >= MIN_CONFIDENCE_FOR_LONG_TEXT
+        native = language is None or language in LANGUAGES
+        needed = MIN_CONFIDENCE_FOR_LONG_TEXT if native else MIN_CONFIDENCE_FOR_LONG_TRANSLATED_TEXT
+        return confidence >= needed
     return letter_count >= MIN_LETTERS_FOR_RELIABLE and confidence >= MIN_CONFIDENCE_FOR_RELIABLE
 
 
@@ -63,8 +117,9 @@ def discount_names(detection: dict | None, text: str, entities: list[dict]) -> d
         rest.append(text[position:start])
         position = max(position, end)
     rest.append(text[position:])
-    letters = "".join(_WORD.findall(" ".join(rest)))
-    if is_reliable(len(letters), float(detection.get("confidence") or 0.0)):
+    words = _WORD.findall(" ".join(rest))
+    confidence = float(detection.get("confidence") or 0.0)
+    if is_reliable(len("".join(words)), confidence, len(words), language=detection.get("code")):
         return detection
     return {**detection, "reliable": False}
 
@@ -74,10 +129,11 @@ class Detection:
     """Result of looking at one message.
 
     Attributes:
-        language: best guess (ISO 639-1) or ``None`` when there is nothing to go on.
+        language: best guess (a catalogue code) or ``None`` when there is nothing to go on.
         confidence: the detector's confidence in ``language`` (0..1).
         reliable: whether the guess may change a conversation's language.
-        script: ``latin``, ``arabic``, ``cyrillic``, ``other`` or ``none``.
+        script: ``latin``, ``arabic``, ``cyrillic``, ``greek``, ``ethiopic``,
+            ``other`` or ``none``.
     """
 
     language: str | None
@@ -99,21 +155,39 @@ class Detection:
         }
 
 
+# Candidates per alphabet, natively trained languages first.
 SCRIPT_LANGUAGES = {
-    "latin": ("de", "en", "tr"),
-    "arabic": ("ar", "fa"),
-    "cyrillic": ("uk", "ru"),
+    "latin": ("de", "en", "tr", "ro", "pl", "fr", "it", "es", "sq", "hr", "so"),
+    "arabic": ("ar", "fa", "ps", "ckb", "ur"),
+    "cyrillic": ("uk", "ru", "bg"),
+    "greek": ("el",),
+    # Tigrinya and Amharic share the script; neither has a translation model,
+    # so the answer (an interpreter) is the same. Tigrinya is the larger
+    # group among newcomers (Eritrea).
+    "ethiopic": ("ti",),
 }
+
+# Recognised by their letters or their alphabet only: lingua has no model for
+# Pashto, Sorani or Tigrinya; for Urdu it has one, but comparing Urdu with
+# Persian statistically would cost Persian accuracy, and Urdu's own letters
+# (ے ں ہ ٹ ڈ ڑ) show up in almost every sentence.
+BY_LETTERS_ONLY = frozenset({"ps", "ckb", "ur", "ti"})
+
+_SCRIPT_PREFIXES = (
+    ("LATIN", "latin"),
+    ("ARABIC", "arabic"),
+    ("PERSIAN", "arabic"),
+    ("CYRILLIC", "cyrillic"),
+    ("GREEK", "greek"),
+    ("ETHIOPIC", "ethiopic"),
+)
 
 
 def _script_of(char: str) -> str:
     name = unicodedata.name(char, "")
-    if name.startswith("LATIN"):
-        return "latin"
-    if name.startswith(("ARABIC", "PERSIAN")):
-        return "arabic"
-    if name.startswith("CYRILLIC"):
-        return "cyrillic"
+    for prefix, script in _SCRIPT_PREFIXES:
+        if name.startswith(prefix):
+            return script
     return "other"
 
 
@@ -128,36 +202,52 @@ def dominant_script(letters: str) -> str:
     return max(counts, key=counts.get)
 
 
+def detectable_languages() -> tuple[str, ...]:
+    """Every language the detector can name, in no particular order."""
+    return tuple(code for codes in SCRIPT_LANGUAGES.values() for code in codes)
+
+
+def _catalogue_languages() -> tuple[str, ...]:
+    from bot.languages import get_languages
+
+    return tuple(get_languages())
+
+
 # Detection needs a sentence, not a page: longer texts are cut (a 10,000
 # character message must not cost more than a short one).
 MAX_DETECTION_CHARS = 300
 
 
 class LanguageDetector:
-    """Detects the languages the assistant understands natively.
+    """Detects the language of a message among the catalogue's languages.
 
-    One lingua detector per alphabet, each knowing only the languages written
-    in it (de/en/tr, ar/fa, uk/ru): the alphabet is certain, and comparing two
-    or three languages is several times faster than comparing all. Each is
-    built on first use (lingua loads its n-gram models lazily) and shared by
-    all threads afterwards.
+    One lingua detector per set of candidates of one alphabet (de/en/tr/ro/...,
+    ar/fa, uk/ru/bg): the alphabet is certain, and comparing a handful of
+    languages is faster and surer than comparing all 75. Each is built on
+    first use (lingua loads its n-gram models lazily and shares them between
+    detectors) and shared by all threads afterwards.
+
+    When a natively trained language wins, the choice between the native
+    languages is made by a detector that knows only those, exactly as before
+    other languages were added: more candidates must not make German, English
+    or Turkish less certain.
     """
 
     def __init__(
-        self, languages: tuple[str, ...] = LANGUAGES, phrases: dict[str, str] | None = None
+        self, languages: Iterable[str] | None = None, phrases: dict[str, str] | None = None
     ) -> None:
-        self.languages = tuple(languages)
+        self.languages = tuple(_catalogue_languages() if languages is None else languages)
         # Short phrases that occur in the training data of one language only
         # ("hallo" -> de, "hello" -> en): exact knowledge where n-grams guess.
         self.phrases = phrases or {}
-        self._detectors: dict[str, object] = {}
+        self._detectors: dict[tuple[str, ...], object] = {}
         self._lock = threading.Lock()
 
-    def _lingua(self, script: str, candidates: list[str]):
-        detector = self._detectors.get(script)
+    def _lingua(self, candidates: tuple[str, ...]):
+        detector = self._detectors.get(candidates)
         if detector is None:
             with self._lock:
-                detector = self._detectors.get(script)
+                detector = self._detectors.get(candidates)
                 if detector is None:
                     from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
@@ -166,12 +256,17 @@ class LanguageDetector:
                         for code in candidates
                     ]
                     detector = LanguageDetectorBuilder.from_languages(*wanted).build()
-                    self._detectors[script] = detector
+                    self._detectors[candidates] = detector
         return detector
+
+    def _scores(self, candidates: list[str], text: str) -> dict[str, float]:
+        values = self._lingua(tuple(candidates)).compute_language_confidence_values(text)
+        return {value.language.iso_code_639_1.name.lower(): value.value for value in values}
 
     def detect(self, text: str) -> Detection:
         text = (text or "")[:MAX_DETECTION_CHARS]
-        letters = "".join(_WORD.findall(text))
+        words = _WORD.findall(text)
+        letters = "".join(words)
         script = dominant_script(letters)
         candidates = [c for c in SCRIPT_LANGUAGES.get(script, ()) if c in self.languages]
         if not candidates:
@@ -181,22 +276,34 @@ class LanguageDetector:
         if known in candidates:
             # Short, so it must not flip a conversation; but it is a sure
             # first guess for a conversation that has no language yet.
-            reliable = is_reliable(len(letters), 1.0)
+            reliable = is_reliable(len(letters), 1.0, len(words))
             return Detection(known, 1.0, reliable, script, len(letters), known_phrase=True)
 
-        decided_by_letters = _language_from_letters(letters, candidates)
-        if decided_by_letters:
-            return Detection(decided_by_letters, 1.0, True, script, len(letters))
-        if len(candidates) == 1:
-            return Detection(candidates[0], 1.0, len(letters) >= 2, script, len(letters))
+        possible = _possible_by_letters(letters, candidates)
+        if len(possible) == 1:
+            # The alphabet or letters only this language uses decide.
+            return Detection(possible[0], 1.0, len(letters) >= 2, script, len(letters))
 
-        scores = {
-            value.language.iso_code_639_1.name.lower(): value.value
-            for value in self._lingua(script, candidates).compute_language_confidence_values(text)
-        }
-        best = max(candidates, key=lambda c: scores.get(c, 0.0))
-        confidence = scores.get(best, 0.0)
-        reliable = is_reliable(len(letters), confidence)
+        statistical = [c for c in possible if c not in BY_LETTERS_ONLY]
+        if not statistical:
+            return Detection(possible[0], 0.0, False, script, len(letters))
+        scores = self._scores(statistical, text)
+        best = max(statistical, key=lambda c: scores.get(c, 0.0))
+        natives = [c for c in statistical if c in LANGUAGES]
+        if best in LANGUAGES and len(natives) < len(statistical):
+            if len(natives) > 1:
+                native_scores = self._scores(natives, text)
+                best = max(natives, key=lambda c: native_scores.get(c, 0.0))
+                confidence = native_scores.get(best, 0.0)
+            else:
+                confidence = 1.0
+            reliable = (
+                is_reliable(len(letters), confidence, len(words), language=best)
+                and scores.get(best, 0.0) >= MIN_SHARE_AGAINST_ALL_CANDIDATES
+            )
+        else:
+            confidence = scores.get(best, 0.0)
+            reliable = is_reliable(len(letters), confidence, len(words), language=best)
         return Detection(best, confidence, reliable, script, len(letters))
 
 
@@ -220,18 +327,41 @@ def build_phrase_lexicon(texts_by_language: dict[str, list[str]]) -> dict[str, s
     return {key: next(iter(langs)) for key, langs in sorted(seen.items()) if len(langs) == 1}
 
 
-def _language_from_letters(letters: str, candidates: list[str]) -> str | None:
-    """Decide between sibling languages by letters only one of them uses."""
+def _possible_by_letters(letters: str, candidates: list[str]) -> list[str]:
+    """The candidates that the letters of the text leave possible.
+
+    Returns all candidates when the letters contradict each other (a
+    Ukrainian word in a Russian sentence), so that statistics decide.
+    """
     chars = set(letters)
-    if "uk" in candidates and chars & _UKRAINIAN_ONLY and not chars & _RUSSIAN_ONLY:
-        return "uk"
-    if "ru" in candidates and chars & _RUSSIAN_ONLY and not chars & _UKRAINIAN_ONLY:
-        return "ru"
-    if "fa" in candidates and chars & _PERSIAN_ONLY and not chars & _ARABIC_ONLY:
-        return "fa" if len(letters) >= 4 else None
-    if "ar" in candidates and chars & _ARABIC_ONLY and not chars & _PERSIAN_ONLY:
-        return "ar" if len(letters) >= 4 else None
-    return None
+    possible = list(candidates)
+
+    marked = {
+        code: sum(1 for char in letters if char in _MARKER_LETTERS[code])
+        for code in _MARKER_LETTERS
+        if code in possible
+    }
+    if marked:
+        best = max(marked, key=marked.get)
+        runner_up = max((n for code, n in marked.items() if code != best), default=0)
+        if marked[best] >= MIN_MARKER_LETTERS and marked[best] > 2 * runner_up:
+            return [best]
+        # Without their own letters these are read as Persian or Arabic.
+        possible = [c for c in possible if c not in _MARKER_LETTERS]
+
+    if "fa" in possible and "ar" in possible and len(letters) >= 4:
+        if chars & _PERSIAN_ONLY and not chars & _ARABIC_ONLY:
+            possible.remove("ar")
+        elif chars & _ARABIC_ONLY and not chars & _PERSIAN_ONLY:
+            possible.remove("fa")
+
+    if "uk" in possible and chars & _NOT_UKRAINIAN:
+        possible.remove("uk")
+    if "ru" in possible and (chars & _NOT_RUSSIAN or _HARD_SIGN_AS_VOWEL.search(letters)):
+        possible.remove("ru")
+    if "bg" in possible and (chars & _NOT_BULGARIAN or _SOFT_SIGN_NOT_BEFORE_O.search(letters)):
+        possible.remove("bg")
+    return possible or list(candidates)
 
 
 def choose_reply_language(
@@ -241,19 +371,25 @@ def choose_reply_language(
     hint: str | None = None,
     explicit: str | None = None,
     locked: bool = False,
-    supported: tuple[str, ...] = LANGUAGES,
+    supported: Iterable[str] = LANGUAGES,
 ) -> str:
     """The language to answer in, in the product's order of precedence.
 
     1. an explicit choice (this turn, or an earlier one that locked the language),
     2. a reliable detection of this message,
     3. the language the conversation already has (short texts never flip it),
-    4. the client's hint (Telegram ``language_code``, browser language),
+    4. the client's hint (Telegram ``language_code``, browser language;
+       "ro-RO" is Romanian, "fa-AF" Dari),
     5. a best guess from a non-Latin alphabet (a first "سلام" deserves Arabic/Persian),
        a phrase known from one language's training data ("hello"), or a first
        sentence of some length,
     6. German.
+
+    ``supported`` is what the caller can serve or honestly decline right now:
+    the native languages, languages with installed models, and languages
+    without a model (answered with a second choice and an interpreter).
     """
+    supported = tuple(supported)
     if explicit in supported:
         return explicit
     if locked and current in supported:
@@ -264,11 +400,12 @@ def choose_reply_language(
         return detected
     if current in supported:
         return current
-    hint_code = (hint or "").split("-")[0].lower()
-    if hint_code in supported:
-        return hint_code
+    hinted = _language_of_hint(hint, supported)
+    if hinted:
+        return hinted
     if detected in supported and (
-        detection.get("script") in ("arabic", "cyrillic") or detection.get("known_phrase")
+        detection.get("script") not in (None, "latin", "none", "other")
+        or detection.get("known_phrase")
     ):
         return detected
     if (
@@ -279,3 +416,16 @@ def choose_reply_language(
         # A new conversation's first sentence: a likely guess beats German.
         return detected
     return DEFAULT_LANGUAGE
+
+
+def _language_of_hint(hint: str | None, supported: tuple[str, ...]) -> str | None:
+    if not hint:
+        return None
+    from bot.languages import language_for_tag
+
+    code = language_for_tag(hint, among=supported)
+    if code:
+        return code
+    # A code outside the catalogue that the caller supports anyway.
+    primary = hint.split(",")[0].split(";")[0].strip().lower().replace("_", "-").split("-")[0]
+    return primary if primary in supported else None

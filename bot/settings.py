@@ -53,7 +53,7 @@ class Settings:
 
     @property
     def prepared_dir(self) -> Path:
-        """Answers translated at build time (``welcome content translate``), one file per language."""
+        """Answers translated at build time (`welcome content translate`), a file per language."""
         return self._translation_root / "prepared"
 
     @property

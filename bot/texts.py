@@ -305,7 +305,12 @@ CHOICE_KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
 
 
 def _pick(entry: dict[str, str], language: str) -> str:
-    return entry.get(language) or entry.get("en") or entry.get("de") or ""
+    if entry.get(language):
+        return entry[language]
+    # Not curated in this language: the text `welcome content translate` prepared.
+    from bot.translation.prepared import prepared_translation
+
+    return prepared_translation(entry, language) or entry.get("en") or entry.get("de") or ""
 
 
 def label(key: str, language: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from bot.commands.language_status import register_translate
 from bot.content import ContentError, load_content
 
 
@@ -29,6 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="content directory (default: WELCOME_CONTENT_DIR or data/content)",
     )
     check.set_defaults(func=check_command)
+    # `welcome content translate`: answers for languages with installed models.
+    register_translate(actions)
 
 
 def check_command(args: argparse.Namespace) -> int:

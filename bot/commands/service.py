@@ -56,9 +56,16 @@ def train_command(settings: Settings) -> list[str]:
 
 def train(args: argparse.Namespace) -> int:
     settings = get_settings()
-    return subprocess.call(
+    code = subprocess.call(
         train_command(settings), cwd=PROJECT_ROOT, env=rasa_environment(settings)
     )
+    if code != 0:
+        return code
+    # Answers for the languages with installed models are translated now,
+    # once, so that no answer is translated while someone waits for it.
+    from bot.commands.language_status import translate_command
+
+    return translate_command(argparse.Namespace(language=None))
 
 
 def _wait_until_up(url: str, process: subprocess.Popen, seconds: float) -> bool:

@@ -2,14 +2,17 @@
 
 Everything here is plain data: the loader (:mod:`bot.content.loader`) builds it
 after validation, the dialogue reads it, :mod:`bot.content.render` turns it into
-chat text. Texts are :class:`LocalizedText`, which falls back from the user's
-language to English and then German.
+chat text. Texts are :class:`LocalizedText`: the text staff wrote in the user's
+language, else its machine translation prepared at build time
+(:mod:`bot.translation.prepared`, plain JSON), else English, else German.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from bot.translation.prepared import prepared_translation
 
 TOPICS = ("integration_course", "language_course", "counselling", "general")
 """Topics of offers (the ``topic`` entity values)."""
@@ -58,11 +61,16 @@ class LocalizedText:
     texts: Mapping[str, str]
 
     def get(self, lang: str | None) -> str:
-        """The text in ``lang``, else English, else German."""
+        """The text in ``lang``: curated, else prepared machine translation, else en, de."""
+        if lang and lang in self.texts:
+            return self.texts[lang]
+        translated = prepared_translation(self.texts, lang)
+        if translated is not None:
+            return translated
         return self.texts[self.language_for(lang)]
 
     def language_for(self, lang: str | None) -> str:
-        """The language :meth:`get` actually uses for ``lang``."""
+        """The curated language :meth:`get` uses for ``lang`` (machine translation aside)."""
         for code in (lang, *FALLBACK_LANGUAGES):
             if code and code in self.texts:
                 return code

@@ -1,9 +1,11 @@
 """Short plain-text chat messages from content entries, in the user's language.
 
-Texts fall back from the user's language to English, then German. Small labels
-(Phone, E-Mail, ...) exist in all 7 languages. Entries with ``verified: false``
-get a visible notice that their details are still being checked. Output is
-plain text; the channels escape it (no HTML, no Markdown).
+Texts fall back from the user's language to its machine translation prepared
+at build time (:mod:`bot.translation.prepared`), then to English, then German.
+Small labels (Phone, E-Mail, ...) are curated in all 7 native languages.
+Entries with ``verified: false`` get a visible notice that their details are
+still being checked. Output is plain text; the channels escape it (no HTML,
+no Markdown).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from bot.content.models import (
     Organisation,
     WelcomeCenter,
 )
+from bot.translation.prepared import prepared_translation
 
 # The non-German/English labels are awaiting native review like the content texts.
 LABELS: dict[str, dict[str, str]] = {
@@ -191,9 +194,14 @@ BULLET = "• "
 
 
 def label(key: str, lang: str | None) -> str:
-    """A small UI label in ``lang`` (fallback en, de)."""
+    """A small UI label in ``lang`` (fallback: prepared translation, en, de)."""
     texts = LABELS[key]
-    for code in (lang, *FALLBACK_LANGUAGES):
+    if lang and lang in texts:
+        return texts[lang]
+    translated = prepared_translation(texts, lang)
+    if translated is not None:
+        return translated
+    for code in FALLBACK_LANGUAGES:
         if code and code in texts:
             return texts[code]
     raise KeyError(key)  # pragma: no cover - every label has de and en

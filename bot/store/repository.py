@@ -151,7 +151,11 @@ def _check_excerpt(excerpt: Sequence[Mapping[str, Any]] | None) -> list[dict[str
             raise ValueError(f"excerpt role must be one of {', '.join(EXCERPT_ROLES)}")
         if not isinstance(text, str):
             raise ValueError("excerpt text must be a string")
-        turns.append({"role": role, "text": text})
+        german = turn.get("text_de")
+        if german is not None and not isinstance(german, str):
+            raise ValueError("excerpt text_de must be a string")
+        # text_de: a machine translation for the office, next to the user's words.
+        turns.append({"role": role, "text": text, **({"text_de": german} if german else {})})
     return turns
 
 

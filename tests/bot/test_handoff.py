@@ -150,3 +150,29 @@ def test_excerpt_is_safe_and_short():
     assert excerpt[0] == {"role": "user", "text": "alert(1) Hallo"}
     assert len(excerpt) == 2
     assert len(excerpt[1]["text"]) == EXCERPT_MAX_CHARS
+
+
+def test_the_office_gets_german_next_to_the_users_own_words():
+    from bot.handoff import add_german_translations
+
+    fields = {"description": "Am nevoie de ajutor", "municipality": "Sindelfingen"}
+    excerpt = [
+        {"role": "user", "text": "Bună ziua"},
+        {"role": "bot", "text": "Cu ce vă pot ajuta?"},
+        {"role": "user", "text": "[request_human]"},
+    ]
+    seen = []
+
+    def translate(texts):
+        seen.append(list(texts))
+        return [f"DE:{text}" for text in texts]
+
+    new_fields, new_excerpt = add_german_translations(fields, excerpt, translate)
+    assert new_fields["description"] == "Am nevoie de ajutor"
+    assert new_fields["description_de"] == "DE:Am nevoie de ajutor"
+    assert "municipality_de" not in new_fields  # names are not free text
+    assert new_excerpt[0] == {"role": "user", "text": "Bună ziua", "text_de": "DE:Bună ziua"}
+    # Bot lines and button clicks are not translated; one batch for everything.
+    assert "text_de" not in new_excerpt[1] and "text_de" not in new_excerpt[2]
+    assert seen == [["Am nevoie de ajutor", "Bună ziua"]]
+    assert fields == {"description": "Am nevoie de ajutor", "municipality": "Sindelfingen"}

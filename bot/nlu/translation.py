@@ -1,0 +1,201 @@
+"""Understanding languages the NLU was not trained on, by translating them to English.
+
+Two components frame the rest of the pipeline:
+
+* :class:`TranslateToEnglish` (right after the language detector) replaces the
+  text of a message written in a non-native language with its English
+  translation, when a model for that language is installed;
+* :class:`RestoreOriginalText` (last) puts the user's own text back and maps
+  the entities found in the translation onto the original text.
+
+So intent classification and entity extraction run on English, while the
+tracker, the action server and the coordination office see what the user
+wrote. The parse result carries ``translation`` ({source_language, text}) for
+``welcome parse`` and for debugging.
+
+Messages in a language for which no model exists (Tigrinya, Pashto, ...) get
+the intent ``language_unavailable``: the dialogue then offers a second
+language and an interpreter instead of guessing.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot import LANGUAGES
+from bot.nlu.language_detector import LANGUAGE_KEY
+
+logger = logging.getLogger(__name__)
+
+TRANSLATION_KEY = "translation"
+ORIGINAL_TEXT_KEY = "welcome_original_text"
+UNAVAILABLE_KEY = "welcome_language_unavailable"
+UNAVAILABLE_INTENT = "language_unavailable"
+PIVOT_LANGUAGE = "en"
+
+
+def language_to_translate(detection: dict | None, can_understand) -> tuple[str | None, bool]:
+    """Which language a message must be translated from, and whether it cannot be.
+
+    Returns ``(source, unavailable)``: ``source`` is set when the message is
+    reliably in a non-native language with an installed model; ``unavailable``
+    when it is reliably in a language we know but cannot translate. Unreliable
+    detections ("ok", a name) are left to the native NLU: a wrong translation
+    would do more harm than a German or English reading.
+    """
+    detection = detection or {}
+    code = detection.get("code")
+    if not code or code in LANGUAGES or not detection.get("reliable"):
+        return None, False
+    if can_understand(code):
+        return code, False
+    return None, True
+
+
+def map_entities_to_original(
+    entities: list[dict[str, Any]], translated: str, original: str
+) -> list[dict[str, Any]]:
+    """Entities found in the translation, with positions in the original text.
+
+    Protected terms (town names, numbers, e-mail addresses) come through
+    translation unchanged, so their surface text is found again in the
+    original. Entities whose words were translated keep their normalised
+    value but lose the positions, marked ``translated``.
+    """
+    mapped = []
+    lowered = original.casefold()
+    search_from: dict[str, int] = {}
+    for entity in entities:
+        entity = dict(entity)
+        start, end = entity.get("start"), entity.get("end")
+        surface = translated[start:end] if start is not None and end is not None else ""
+        position = lowered.find(surface.casefold(), search_from.get(surface, 0)) if surface else -1
+        if position >= 0:
+            entity["start"], entity["end"] = position, position + len(surface)
+            search_from[surface] = position + len(surface)
+        else:
+            entity.pop("start", None)
+            entity.pop("end", None)
+            entity["translated"] = True
+        mapped.append(entity)
+    return mapped
+
+
+def _protected_names() -> list[str]:
+    """Town names pass through translation unchanged, so the entity extractor finds them."""
+    from bot.content import get_content
+
+    try:
+        return get_content().municipality_names()
+    except Exception:  # noqa: BLE001 - broken content is reported by `welcome content check`
+        return []
+
+
+def _translate_to_english(text: str, language: str) -> str:
+    from bot.translation import get_translator
+    from bot.translation.availability import argos_code
+
+    return get_translator().translate(
+        text, argos_code(language) or language, PIVOT_LANGUAGE, protected=_protected_names()
+    )
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class TranslateToEnglish(GraphComponent):
+    """Replaces a non-native message's text with its English translation."""
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> TranslateToEnglish:
+        return cls()
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        from bot.translation.availability import can_understand
+
+        for message in messages:
+            original = message.get(TEXT) or ""
+            if not original.strip() or original.startswith("/"):
+                continue
+            source, unavailable = language_to_translate(message.get(LANGUAGE_KEY), can_understand)
+            if unavailable:
+                message.set(UNAVAILABLE_KEY, True)
+                continue
+            if not source:
+                continue
+            try:
+                english = _translate_to_english(original, source)
+            except Exception:  # noqa: BLE001 - a broken model must not break the chat
+                logger.exception("Translating a %s message to English failed", source)
+                continue
+            message.set(ORIGINAL_TEXT_KEY, original)
+            message.set(
+                TRANSLATION_KEY,
+                {"source_language": source, "text": english},
+                add_to_output=True,
+            )
+            message.set(TEXT, english)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        # The training examples are in the native languages already.
+        return training_data
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class RestoreOriginalText(GraphComponent):
+    """Puts the user's own text back after the NLU has read the translation."""
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> RestoreOriginalText:
+        return cls()
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            if message.get(UNAVAILABLE_KEY):
+                # Whatever the classifier made of a text it cannot read is a guess.
+                intent = {INTENT_NAME_KEY: UNAVAILABLE_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+                message.set(INTENT, intent, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [intent], add_to_output=True)
+                message.set(ENTITIES, [], add_to_output=True)
+                continue
+            original = message.get(ORIGINAL_TEXT_KEY)
+            if original is None:
+                continue
+            translated = message.get(TEXT) or ""
+            message.set(
+                ENTITIES,
+                map_entities_to_original(message.get(ENTITIES) or [], translated, original),
+                add_to_output=True,
+            )
+            message.set(TEXT, original)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data

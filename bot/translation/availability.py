@@ -1,0 +1,80 @@
+"""Which languages the assistant can serve right now.
+
+Native languages (the NLU is trained on them) are always served. Any other
+language of the catalogue is served when models in both directions between it
+and English are installed: one to understand the user, one for the answers.
+Languages without such models are known, but not served: the user is offered
+a second language and an interpreter instead.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from bot import LANGUAGES
+from bot.languages import get_languages, language_info
+from bot.settings import get_settings
+
+PIVOT_LANGUAGE = "en"
+
+_lock = threading.Lock()
+_seen_packages_state: object = None
+
+
+def _fresh_translator():
+    """The process's translator, re-scanned when models were installed or removed.
+
+    ``welcome languages install`` runs in another process; a changed package
+    folder (its modification time) makes a running server see the new models.
+    """
+    from bot.translation import get_translator
+
+    global _seen_packages_state
+    translator = get_translator()
+    packages_dir = get_settings().packages_dir
+    try:
+        state = packages_dir.stat().st_mtime_ns
+    except FileNotFoundError:
+        state = None
+    with _lock:
+        if state != _seen_packages_state:
+            translator.refresh()
+            _seen_packages_state = state
+    return translator
+
+
+def argos_code(code: str | None) -> str | None:
+    info = language_info(code) if code else None
+    return info.argos_code if info else None
+
+
+def can_understand(code: str | None) -> bool:
+    """Whether messages in ``code`` can be read (natively or translated to English)."""
+    if code in LANGUAGES:
+        return True
+    model_code = argos_code(code)
+    return bool(model_code) and _fresh_translator().can_translate(model_code, PIVOT_LANGUAGE)
+
+
+def can_serve(code: str | None) -> bool:
+    """Whether the assistant can hold a conversation in ``code``."""
+    if code in LANGUAGES:
+        return True
+    model_code = argos_code(code)
+    if not model_code:
+        return False
+    translator = _fresh_translator()
+    return translator.can_translate(model_code, PIVOT_LANGUAGE) and translator.can_translate(
+        PIVOT_LANGUAGE, model_code
+    )
+
+
+def served_languages() -> tuple[str, ...]:
+    """Native languages first, then the other catalogue languages with models."""
+    others = tuple(code for code in get_languages() if code not in LANGUAGES and can_serve(code))
+    return LANGUAGES + others
+
+
+def known_languages() -> tuple[str, ...]:
+    """Every language of the catalogue, served or not."""
+    return tuple(get_languages())

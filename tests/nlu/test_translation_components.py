@@ -1,0 +1,65 @@
+"""The decisions around translating a message for the NLU (pure functions)."""
+
+from __future__ import annotations
+
+from bot.nlu.translation import language_to_translate, map_entities_to_original
+
+
+def understands(*codes):
+    return lambda code: code in codes
+
+
+def test_a_reliable_non_native_language_with_a_model_is_translated():
+    detection = {"code": "ro", "reliable": True}
+    assert language_to_translate(detection, understands("ro")) == ("ro", False)
+
+
+def test_native_languages_go_straight_to_the_nlu():
+    for code in ("de", "en", "ar", "uk", "tr", "fa", "ru"):
+        assert language_to_translate({"code": code, "reliable": True}, understands(code)) == (
+            None,
+            False,
+        )
+
+
+def test_an_unreliable_guess_is_never_translated_nor_refused():
+    # "ok" or a name: a wrong translation would do more harm than a native reading.
+    detection = {"code": "ro", "reliable": False}
+    assert language_to_translate(detection, understands("ro")) == (None, False)
+    assert language_to_translate({"code": "ti", "reliable": False}, understands()) == (None, False)
+
+
+def test_a_reliable_language_without_a_model_is_marked_unavailable():
+    assert language_to_translate({"code": "ti", "reliable": True}, understands()) == (None, True)
+    assert language_to_translate({"code": "pl", "reliable": True}, understands("ro")) == (
+        None,
+        True,
+    )
+
+
+def test_entities_found_in_the_translation_point_into_the_original_text():
+    original = "Caut un curs de germană în Sindelfingen"
+    translated = "I am looking for a German course in Sindelfingen"
+    start = translated.index("Sindelfingen")
+    entities = [
+        {"entity": "municipality", "value": "Sindelfingen", "start": start, "end": start + 12},
+        {"entity": "topic", "value": "language_course", "start": 19, "end": 33},
+    ]
+    mapped = map_entities_to_original(entities, translated, original)
+    town, topic = mapped
+    assert original[town["start"] : town["end"]] == "Sindelfingen"
+    assert town["value"] == "Sindelfingen"
+    # "German course" is not in the Romanian text: the value stays, the span goes.
+    assert topic["value"] == "language_course"
+    assert "start" not in topic and topic["translated"] is True
+
+
+def test_repeated_names_map_to_successive_places():
+    original = "Böblingen oder Böblingen"
+    translated = "Böblingen or Böblingen"
+    entities = [
+        {"entity": "municipality", "value": "Böblingen", "start": 0, "end": 9},
+        {"entity": "municipality", "value": "Böblingen", "start": 13, "end": 22},
+    ]
+    first, second = map_entities_to_original(entities, translated, original)
+    assert (first["start"], second["start"]) == (0, 15)

@@ -1,0 +1,118 @@
+"""Fixtures for the translation tests: real (tiny) Argos packages built in a temporary folder.
+
+argostranslate reads its folders once, when first imported, and creates them
+at once; importing it here, through :func:`import_argos_package`, before any
+test module can, keeps it out of ``~/.local`` and ``var/``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from bot.settings import load_settings
+from bot.translation.argos import import_argos_package
+from bot.translation.cache import TranslationCache
+from bot.translation.engine import Translator
+from tests.helpers.argos_packages import build_argos_package
+
+ARGOS_HOME = Path(tempfile.mkdtemp(prefix="welcome-argos-"))
+atexit.register(shutil.rmtree, ARGOS_HOME, ignore_errors=True)
+#: argostranslate's own packages folder for this test session (install_from_path writes here).
+ARGOS_PACKAGES_DIR = ARGOS_HOME / "packages"
+import_argos_package(ARGOS_PACKAGES_DIR, home=ARGOS_HOME / "home")
+
+POSTGRES_URL = load_settings().test_database_url
+
+#: Names of offices and places that must survive translation (as in data/content).
+OFFICE_TERMS = (
+    "Welcome Center Region Stuttgart",
+    "Bundesamt für Migration und Flüchtlinge (BAMF)",
+    "Landratsamt Böblingen",
+    "Böblingen",
+    "Sindelfingen",
+    "Weil der Stadt",
+)
+
+InstallPackage = Callable[..., Path]
+
+
+@pytest.fixture
+def packages_dir(tmp_path: Path) -> Path:
+    """An empty packages folder (like ``var/translation/packages``)."""
+    folder = tmp_path / "packages"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def install_package(packages_dir: Path) -> InstallPackage:
+    """``install_package("de", "en", version="1.0", seed=0)`` puts a tiny package in place."""
+
+    def install(from_code: str, to_code: str, **options) -> Path:
+        return build_argos_package(packages_dir, from_code, to_code, **options)
+
+    return install
+
+
+@pytest.fixture
+def official_pairs(install_package: InstallPackage) -> None:
+    """German only with English, the other languages via English (as in the Argos index)."""
+    for pair in [
+        ("de", "en"),
+        ("en", "de"),
+        ("en", "ro"),
+        ("ro", "en"),
+        ("en", "fr"),
+        ("fr", "en"),
+    ]:
+        install_package(*pair)
+
+
+@pytest.fixture
+def translator(packages_dir: Path, official_pairs: None) -> Translator:
+    """A translator without cache over de<->en, en<->ro, en<->fr."""
+    return Translator(packages_dir)
+
+
+def _backends() -> list:
+    backends = [pytest.param("sqlite", id="sqlite")]
+    if POSTGRES_URL:
+        backends.append(pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres))
+    return backends
+
+
+@pytest.fixture(params=_backends())
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database: SQLite, and PostgreSQL in a schema of its own when
+    WELCOME_TEST_DATABASE_URL is set (dropped afterwards)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'var' / 'welcome.db'}"
+        return
+    schema = f"welcome_test_{uuid.uuid4().hex[:16]}"
+    admin = sa.create_engine(POSTGRES_URL, future=True)
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    url = sa.engine.make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        admin.dispose()
+
+
+@pytest.fixture
+def cache(database_url: str) -> Iterator[TranslationCache]:
+    """A persistent cache on a migrated database."""
+    translation_cache = TranslationCache(database_url)
+    translation_cache.migrate()
+    yield translation_cache
+    translation_cache.close()

@@ -21,7 +21,8 @@ It prints, for de->en and en->ro (and the de->en->ro pivot):
 - RSS growth per loaded model, measured in a fresh process;
 - the stock path, measured in the same run: argostranslate's own
   ``PackageTranslation`` (its sentence splitter swapped for ours, because its
-  own downloads a model) against our engine.
+  own downloads a model; same thread count as ours unless
+  ``ARGOS_INTRA_THREADS`` is set) against our engine.
 
 Targets (issue 3, 2 cores): pivot p95 <= 600 ms, <= 100 MB RSS per loaded
 model. Timings depend on what else runs; the load average is printed.
@@ -284,10 +285,13 @@ def section_memory(bench: Bench) -> None:
     measured = json.loads(completed.stdout.strip().splitlines()[-1])
     bench.add("memory", "RSS of the process before loading a model", measured["baseline"], "MB")
     target = f"<= {TARGET_RSS_PER_MODEL_MB:.0f} MB"
-    for pair, growth in measured["growth"].items():
+    for (pair, growth), label in zip(
+        measured["growth"].items(), ["first model (and the runtime)", "second model"], strict=True
+    ):
+        size = measured["package_mb"][pair]
         bench.add(
             "memory",
-            f"RSS growth for model {pair} (loaded and used)",
+            f"RSS growth, {label} {pair} ({size:.0f} MB package)",
             growth,
             "MB",
             target=target,
@@ -309,12 +313,17 @@ def measure_rss(packages_dir: Path, argos_home: Path, threads: int) -> dict:
     baseline = rss_mb()
     growth = {}
     previous = baseline
+    package_mb = {}
     for source, target in [("de", "en"), ("en", "ro")]:
         engine.translate_many(SOURCE_TEXTS[source], source, target)
         current = rss_mb()
         growth[f"{source}->{target}"] = round(current - previous, 1)
         previous = current
-    return {"baseline": round(baseline, 1), "growth": growth}
+        folder = next(packages_dir.glob(f"translate-{source}_{target}-*"))
+        package_mb[f"{source}->{target}"] = (
+            sum(file.stat().st_size for file in folder.rglob("*")) / 2**20
+        )
+    return {"baseline": round(baseline, 1), "growth": growth, "package_mb": package_mb}
 
 
 def section_stock(bench: Bench) -> None:
@@ -349,7 +358,7 @@ def section_stock(bench: Bench) -> None:
             stock_hop("de", "en"), stock_hop("en", "ro")
         ),
     }
-    threads = argos_settings.intra_threads or "auto"
+    threads = argos_settings.intra_threads or "0 (CTranslate2 default)"
     print(
         f"  (stock: beam {argos_settings.beam_size}, intra_threads {threads}; "
         f"ours: intra_threads {bench.threads})"
@@ -409,7 +418,10 @@ def run_benchmark(args: argparse.Namespace) -> int:
         packages_dir.mkdir()
         from bot.translation.argos import import_argos_package
 
-        # Before anything imports argostranslate: its folders go to the scratch folder.
+        # Before anything imports argostranslate: its folders go to the scratch folder, and
+        # its models get as many threads as ours, so the comparison is about the code path
+        # (ARGOS_INTRA_THREADS=0 in the environment shows argostranslate's own default).
+        os.environ.setdefault("ARGOS_INTRA_THREADS", str(args.threads))
         import_argos_package(packages_dir, home=argos_home)
 
         print(

@@ -9,6 +9,9 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
+# argostranslate must never write to ~/.local or var/ during tests.
+import tests.helpers.argos_home  # noqa: E402, F401
+
 NLU_REPORT_KEY = "welcome_nlu_report"
 
 

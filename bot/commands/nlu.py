@@ -49,6 +49,8 @@ def parse_result(text: str, parsed: dict[str, Any]) -> dict[str, Any]:
             for e in parsed.get("entities") or []
         ],
         "language_detection": detection,
+        # Messages in a language the NLU was not trained on are read in English.
+        "translation": parsed.get("translation"),
     }
 
 

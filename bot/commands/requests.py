@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from bot.settings import get_settings
 from bot.store import STATUSES, RequestStore, StoredRequest, StoreError
 from bot.store.db import InvalidDatabaseURL, describe_error, sqlite_file
 
@@ -248,7 +249,7 @@ def run_forget(args: argparse.Namespace) -> int:
 
 def run_purge(args: argparse.Namespace) -> int:
     cutoff = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=args.older_than)
-    return _delete(
+    code = _delete(
         args,
         f"This deletes chat histories idle for more than {args.older_than} days and "
         "finished requests older than that",
@@ -256,3 +257,22 @@ def run_purge(args: argparse.Namespace) -> int:
         lambda tracker_store: tracker_store.delete_conversations_idle_since(cutoff.timestamp()),
         "Deleted {requests} finished request(s) and {events} chat event(s) of idle conversations.",
     )
+    if code == EXIT_OK:
+        code = _purge_translation_cache(args)
+    return code
+
+
+def _purge_translation_cache(args: argparse.Namespace) -> int:
+    """Cached translations of user messages expire with the chat histories."""
+    from bot.translation.cache import TranslationCache
+
+    days = get_settings().translation_cache_days
+    store = RequestStore(args.database_url)
+    cache = TranslationCache(store.url)
+    try:
+        removed = cache.purge_older_than(days)
+    finally:
+        cache.close()
+        store.close()
+    print(f"Deleted {removed} cached translation(s) older than {days} days.")
+    return EXIT_OK

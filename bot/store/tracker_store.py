@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, Event
+from rasa.shared.core.events import ActionExecuted, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.exc import SQLAlchemyError
@@ -52,6 +52,37 @@ def deletion_index(events: Sequence[Event]) -> int | None:
         if isinstance(event, ActionExecuted) and event.action_name == DELETE_ACTION_NAME:
             return index + 1
     return None
+
+
+def forget_translations(
+    texts: list[str], *, process_translator: bool = False, database_url: str | None = None
+) -> None:
+    """Delete cached machine translations of a user's messages (privacy).
+
+    In the Rasa server the process's translator is used, so its in-memory
+    copies go too; elsewhere (the command line) only the stored rows.
+    """
+    if not texts:
+        return
+    try:
+        if process_translator:
+            from bot.translation import get_translator
+
+            cache = get_translator().cache
+            if cache is not None:
+                cache.forget(texts)
+            return
+        from bot.translation.cache import TranslationCache
+
+        if database_url is None:
+            return
+        cache = TranslationCache(database_url)
+        try:
+            cache.forget(texts)
+        finally:
+            cache.close()
+    except Exception:  # noqa: BLE001 - the conversation is deleted either way
+        logger.exception("Deleting cached translations failed")
 
 
 class WelcomeTrackerStore(SQLTrackerStore):
@@ -171,12 +202,25 @@ class WelcomeTrackerStore(SQLTrackerStore):
 
         if deleted:
             logger.info("Deleted %d stored conversation event(s) on the user's request", deleted)
+        forget_translations(
+            [e.text for e in events[:start] if isinstance(e, UserUttered) and e.text],
+            process_translator=True,
+        )
         if self.event_broker is not None:
             await self._stream_new_events(self.event_broker, kept[new_from:], tracker.sender_id)
 
     def delete_conversation(self, sender_id: str) -> int:
-        """Delete every stored event of ``sender_id``; returns how many were deleted."""
+        """Delete every stored event of ``sender_id``; returns how many were deleted.
+
+        Cached translations of the user's messages are deleted with them.
+        """
         with self.session_scope() as session:
+            texts = [
+                json.loads(data).get("text")
+                for (data,) in session.query(self.SQLEvent.data).filter(
+                    self.SQLEvent.sender_id == sender_id, self.SQLEvent.type_name == "user"
+                )
+            ]
             deleted = (
                 session.query(self.SQLEvent)
                 .filter(self.SQLEvent.sender_id == sender_id)
@@ -184,6 +228,10 @@ class WelcomeTrackerStore(SQLTrackerStore):
             )
             session.commit()
         logger.info("Deleted a stored conversation (%d event(s))", deleted)
+        forget_translations(
+            [text for text in texts if text],
+            database_url=self.engine.url.render_as_string(hide_password=False),
+        )
         return deleted
 
     def delete_conversations_idle_since(self, cutoff_timestamp: float) -> int:

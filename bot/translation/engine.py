@@ -25,6 +25,7 @@ The class is thread-safe.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import logging
 import threading
@@ -218,6 +219,7 @@ class Translator:
         jobs = self._answer_from_cache(jobs, results)
         if jobs:
             translations = self._translate_jobs(jobs, hops)
+            _release_freed_memory()
             for job, translation in zip(jobs, translations, strict=True):
                 results[job.index] = translation
             if self.cache is not None:
@@ -338,6 +340,7 @@ class Translator:
                     # is freed when it is done.
                     unloaded, _ = self._models.popitem(last=False)
                     logger.info("Unloaded translation model %s->%s", *unloaded)
+            _release_freed_memory()
             return model
 
     def _fresh_model(self, pair: Pair) -> _LoadedModel | None:
@@ -408,6 +411,26 @@ def _decode(package: InstalledPackage, tokens: list[str]) -> str:
     if package.target_prefix and value.startswith(package.target_prefix):
         value = value[len(package.target_prefix) :]
     return value[1:] if value.startswith(" ") else value
+
+
+def _release_freed_memory() -> None:
+    """Give memory freed by CTranslate2 back to the operating system (glibc only).
+
+    Each model decodes on its own worker thread, and glibc keeps what a thread
+    frees in that thread's arena: without this, every loaded model would hold
+    on to its largest decoding buffers (20-40 MB) for good. Takes about 1 ms.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.lru_cache(maxsize=1)
+def _malloc_trim() -> Any:
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to do
+        return None
 
 
 @functools.lru_cache(maxsize=1)

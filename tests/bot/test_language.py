@@ -182,6 +182,101 @@ def test_every_answer_is_a_supported_language():
             assert language in LANGUAGES
 
 
+# Native languages, a language with an installed model, and one without any model.
+SERVED_WITH_MODELS = (*LANGUAGES, "ro", "prs", "ti")
+
+
+def test_a_translated_or_declined_language_can_be_chosen_when_the_caller_supports_it():
+    assert (
+        choose_reply_language(
+            current="de", detection=None, explicit="ro", supported=SERVED_WITH_MODELS
+        )
+        == "ro"
+    )
+    assert (
+        choose_reply_language(
+            current="de", detection=None, explicit="ti", supported=SERVED_WITH_MODELS
+        )
+        == "ti"
+    )
+
+
+def test_a_reliable_sentence_in_a_translated_language_switches():
+    romanian = {**detected("ro"), "letters": 40}
+
+    assert (
+        choose_reply_language(current="de", detection=romanian, supported=SERVED_WITH_MODELS)
+        == "ro"
+    )
+    assert choose_reply_language(current="de", detection=romanian) == "de"
+
+
+@pytest.mark.parametrize(
+    ("hint", "language"),
+    [("ro-RO", "ro"), ("fa-AF", "prs"), ("prs", "prs"), ("fa-IR", "fa"), ("pl-PL", "de")],
+)
+def test_client_hints_map_to_catalogue_languages(hint, language):
+    assert (
+        choose_reply_language(current=None, detection=None, hint=hint, supported=SERVED_WITH_MODELS)
+        == language
+    )
+
+
+def test_an_afghan_hint_means_persian_when_dari_is_not_offered():
+    assert choose_reply_language(current=None, detection=None, hint="fa-AF") == "fa"
+
+
+def test_a_first_greek_or_ethiopic_message_is_answered_in_that_language():
+    greek = detected("el", reliable=False, script="greek")
+    ethiopic = detected("ti", reliable=False, script="ethiopic")
+
+    assert (
+        choose_reply_language(current=None, detection=greek, supported=(*LANGUAGES, "el")) == "el"
+    )
+    assert (
+        choose_reply_language(current=None, detection=ethiopic, supported=SERVED_WITH_MODELS)
+        == "ti"
+    )
+
+
+def test_the_precedence_holds_for_catalogue_languages_too():
+    reliable_polish = detected("pl")
+    everything = (*SERVED_WITH_MODELS, "pl")
+
+    assert (
+        choose_reply_language(
+            current="pl", detection=detected("ro"), explicit="ti", supported=everything
+        )
+        == "ti"
+    )
+    assert (
+        choose_reply_language(
+            current="ti", detection=reliable_polish, locked=True, supported=everything
+        )
+        == "ti"
+    )
+    assert (
+        choose_reply_language(
+            current="ro",
+            detection=detected("pl", reliable=False),
+            hint="fa-AF",
+            supported=everything,
+        )
+        == "ro"
+    )
+    assert (
+        choose_reply_language(
+            current=None, detection=reliable_polish, hint="ro", supported=everything
+        )
+        == "pl"
+    )
+
+
+def test_a_single_long_word_is_not_reliable(detector):
+    for word in ("Aufenthaltserlaubnis", "Holzgerlingen", "Integrationskurs"):
+        assert not detector.detect(word).reliable
+
+
 # --------------------------------------------------------------------------- phrase lexicon
 
 

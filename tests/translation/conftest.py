@@ -7,9 +7,6 @@ test module can, keeps it out of ``~/.local`` and ``var/``.
 
 from __future__ import annotations
 
-import atexit
-import shutil
-import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,16 +15,10 @@ import pytest
 import sqlalchemy as sa
 
 from bot.settings import load_settings
-from bot.translation.argos import import_argos_package
 from bot.translation.cache import TranslationCache
 from bot.translation.engine import Translator
+from tests.helpers.argos_home import ARGOS_HOME, ARGOS_PACKAGES_DIR, XDG_BEFORE  # noqa: F401
 from tests.helpers.argos_packages import build_argos_package
-
-ARGOS_HOME = Path(tempfile.mkdtemp(prefix="welcome-argos-"))
-atexit.register(shutil.rmtree, ARGOS_HOME, ignore_errors=True)
-#: argostranslate's own packages folder for this test session (install_from_path writes here).
-ARGOS_PACKAGES_DIR = ARGOS_HOME / "packages"
-import_argos_package(ARGOS_PACKAGES_DIR, home=ARGOS_HOME / "home")
 
 POSTGRES_URL = load_settings().test_database_url
 

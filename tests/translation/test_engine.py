@@ -18,7 +18,7 @@ from bot.translation import TranslationUnavailable, Translator, get_translator, 
 from bot.translation.argos import import_argos_package
 from bot.translation.cache import TranslationCache
 from tests.helpers.argos_packages import build_argosmodel_file
-from tests.translation.conftest import ARGOS_PACKAGES_DIR, OFFICE_TERMS
+from tests.translation.conftest import ARGOS_HOME, ARGOS_PACKAGES_DIR, OFFICE_TERMS, XDG_BEFORE
 
 GERMAN = [
     "Guten Tag, ich brauche Hilfe bei der Wohnungssuche.",
@@ -81,6 +81,22 @@ def test_an_argosmodel_file_installs_with_argostranslate_and_translates(tmp_path
         assert translator.translate("Guten Tag", "de", "el").strip()
     finally:
         shutil.rmtree(ARGOS_PACKAGES_DIR / "translate-de_el-1_0")
+
+
+def test_argostranslate_keeps_its_folders_in_ours_and_leaves_xdg_alone() -> None:
+    import os
+
+    from argostranslate import settings as argos_settings
+
+    assert argos_settings.package_data_dir == ARGOS_PACKAGES_DIR
+    for name, folder in [
+        ("XDG_DATA_HOME", argos_settings.data_dir),
+        ("XDG_CONFIG_HOME", argos_settings.config_dir),
+        ("XDG_CACHE_HOME", argos_settings.cache_dir),
+    ]:
+        assert folder.is_relative_to(XDG_BEFORE[name] or ARGOS_HOME)
+        # Other libraries in the process read XDG_* too: they are as before the import.
+        assert os.environ.get(name) == XDG_BEFORE[name]
 
 
 def test_same_language_is_returned_unchanged_without_a_model(translator: Translator) -> None:

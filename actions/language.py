@@ -13,7 +13,7 @@ from actions.common import latest_intent
 from bot import LANGUAGES
 from bot.language import choose_reply_language, discount_names
 from bot.language_names import display_name
-from bot.languages import get_languages, language_info
+from bot.languages import get_languages, language_for_tag, language_info
 from bot.translation.availability import can_serve, served_languages
 
 # Form answers that are names, addresses or free descriptions: their language
@@ -34,13 +34,14 @@ DEFAULT_SECOND_CHOICES = ("en", "de")
 def requested_language(tracker: Tracker) -> str | None:
     for entity in tracker.latest_message.get("entities") or []:
         if entity.get("entity") == "language":
-            return str(entity.get("value"))
+            code = str(entity.get("value"))
+            # "Kurdisch" names no single language: the catalogue knows the
+            # variant most Kurds in Germany speak (Kurmanji).
+            return code if code in get_languages() else (language_for_tag(code) or code)
     return None
 
 
-def _unserved_language(
-    tracker: Tracker, explicit: str | None, detection: dict | None
-) -> str | None:
+def _unserved_language(explicit: str | None, detection: dict | None) -> str | None:
     """A language of the catalogue the user chose or writes, which we cannot serve."""
     if explicit:
         return explicit if explicit in get_languages() and not can_serve(explicit) else None

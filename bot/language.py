@@ -213,6 +213,14 @@ def _catalogue_languages() -> tuple[str, ...]:
     return tuple(get_languages())
 
 
+# One sentence per alphabet with statistical candidates: enough text for lingua
+# to load all its n-gram models of those languages.
+_WARM_UP_TEXTS = {
+    "latin": "Ich brauche einen Deutschkurs für meine Familie",
+    "cyrillic": "Мне нужен курс немецкого языка для семьи",
+    "arabic": "أحتاج إلى دورة لغة ألمانية لعائلتي",
+}
+
 # Detection needs a sentence, not a page: longer texts are cut (a 10,000
 # character message must not cost more than a short one).
 MAX_DETECTION_CHARS = 300
@@ -264,6 +272,20 @@ class LanguageDetector:
     def _scores(self, candidates: list[str], text: str) -> dict[str, float]:
         values = self._lingua(tuple(candidates)).compute_language_confidence_values(text)
         return {value.language.iso_code_639_1.name.lower(): value.value for value in values}
+
+    def warm_up(self) -> None:
+        """Load every lingua model detection can need (~2 s), so no user waits for it.
+
+        Without this, the first message in each alphabet pays for loading
+        the models of that alphabet's languages.
+        """
+        for script, text in _WARM_UP_TEXTS.items():
+            candidates = [c for c in SCRIPT_LANGUAGES[script] if c in self.languages]
+            statistical = [c for c in candidates if c not in BY_LETTERS_ONLY]
+            natives = [c for c in statistical if c in LANGUAGES]
+            for group in {tuple(natives), tuple(statistical)}:
+                if len(group) > 1:
+                    self._scores(list(group), text)
 
     def detect(self, text: str) -> Detection:
         text = (text or "")[:MAX_DETECTION_CHARS]

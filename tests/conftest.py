@@ -9,8 +9,11 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
-# argostranslate must never write to ~/.local or var/ during tests.
-import tests.helpers.argos_home  # noqa: E402, F401
+# argostranslate must never write to ~/.local or var/ during tests, and models a
+# developer installed under var/ must not change what the tests see.
+from tests.helpers.argos_home import ARGOS_HOME  # noqa: E402
+
+os.environ.setdefault("WELCOME_TRANSLATION_DIR", str(ARGOS_HOME / "translation"))
 
 NLU_REPORT_KEY = "welcome_nlu_report"
 

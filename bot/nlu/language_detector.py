@@ -98,7 +98,10 @@ class LanguageDetectorComponent(GraphComponent):
         except (ValueError, FileNotFoundError) as error:
             logger.warning("No phrase lexicon in the model (%s); detection still works.", error)
             phrases = {}
-        return cls(config, model_storage, resource, phrases)
+        component = cls(config, model_storage, resource, phrases)
+        # Load the n-gram models now, not while the first user of each alphabet waits.
+        component.detector.warm_up()
+        return component
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

@@ -144,11 +144,55 @@ async def test_another_misunderstanding_keeps_the_count(dispatcher, domain):
     assert events == []
 
 
-async def test_an_unsupported_language_is_declined_and_nothing_changes(dispatcher, domain):
+async def test_a_language_without_a_model_gets_the_second_language_question(dispatcher, domain):
+    # No translation models are installed in the tests: French cannot be served.
     conversation = tracker(
         [
             listen(),
             user("Können Sie auch Französisch sprechen?", "change_language", {"language": "fr"}),
+        ],
+        slots={"language": "de"},
+    )
+
+    events = await ValidateSlotMappings().run(dispatcher, conversation, domain)
+    reply = await ActionChangeLanguage().run(dispatcher, conversation, domain)
+
+    assert events == [SlotSet("user_language", "fr")]
+    assert reply == [SlotSet("user_language", "fr"), SlotSet("second_language_asked", True)]
+    assert responses(dispatcher) == ["utter_ask_second_language"]
+    assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == [
+        '/change_language{"language": "en"}',
+        '/change_language{"language": "de"}',
+    ]
+    assert dispatcher.messages[0]["language_en"] == "French"
+    assert dispatcher.messages[0]["language_de"] == "Französisch"
+
+
+async def test_after_the_question_the_language_is_declined_with_an_interpreter_offer(
+    dispatcher, domain
+):
+    conversation = tracker(
+        [
+            listen(),
+            user("Französisch bitte", "change_language", {"language": "fr"}),
+        ],
+        slots={"language": "de", "second_language_asked": True},
+    )
+
+    reply = await ActionChangeLanguage().run(dispatcher, conversation, domain)
+
+    assert reply == [SlotSet("user_language", "fr")]
+    assert responses(dispatcher) == ["utter_language_unavailable_offer"]
+    assert dispatcher.messages[0]["language_name"] == "Französisch"
+
+
+async def test_a_language_outside_the_catalogue_is_declined_and_nothing_changes(
+    dispatcher, domain
+):
+    conversation = tracker(
+        [
+            listen(),
+            user("Können Sie Vietnamesisch?", "change_language", {"language": "vi"}),
         ],
         slots={"language": "de"},
     )

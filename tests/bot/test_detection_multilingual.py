@@ -48,7 +48,7 @@ def results(detector, request):
         detection = detector.detect(text)
         kind = "full" if len(text.split()) >= FULL_SENTENCE_WORDS else "short"
         row = table[code]
-        row[f"{kind}"] += 1
+        row[kind] += 1
         row[f"{kind}_correct"] += detection.language == code
         row[f"{kind}_reliable"] += detection.reliable and detection.language == code
         row[f"{kind}_reliably_wrong"] += detection.reliable and detection.language != code
@@ -204,3 +204,11 @@ def test_a_restricted_detector_only_names_its_own_languages():
 
     assert natives_only.detect("Caut un curs de germană pentru începători.").language in LANGUAGES
     assert natives_only.detect("Χρειάζομαι βοήθεια").language is None
+
+
+def test_a_warmed_up_detector_answers_the_same():
+    warm = LanguageDetector()
+    warm.warm_up()
+
+    for _, text in SENTENCES[::10]:
+        assert warm.detect(text).as_dict() == LanguageDetector().detect(text).as_dict(), text

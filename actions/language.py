@@ -82,7 +82,9 @@ class ValidateSlotMappings(Action):
             # user's language ("Praxis Dr. Muster, Bahnhofstraße 1").
             detection = None
         served = (
-            served_languages() if _needs_catalogue(explicit, detection, metadata) else LANGUAGES
+            served_languages()
+            if _needs_catalogue(current, explicit, detection, metadata)
+            else LANGUAGES
         )
         language = choose_reply_language(
             current=current,
@@ -105,13 +107,15 @@ class ValidateSlotMappings(Action):
         return events
 
 
-def _needs_catalogue(explicit: str | None, detection: dict | None, metadata: dict) -> bool:
-    """Whether anything this turn names a language beyond the native ones.
+def _needs_catalogue(
+    current: str | None, explicit: str | None, detection: dict | None, metadata: dict
+) -> bool:
+    """Whether the conversation or this turn involves a language beyond the native ones.
 
     Looking for installed models costs a folder check; most turns are in a
     native language and skip it.
     """
-    codes = {explicit, (detection or {}).get("code"), metadata.get("language_hint")}
+    codes = {current, explicit, (detection or {}).get("code"), metadata.get("language_hint")}
     return any(code and code.split("-")[0].lower() not in LANGUAGES for code in codes)
 
 

@@ -399,7 +399,12 @@ def model_language(lang: str) -> str | None:
 
 
 def default_targets(translator: Translator) -> list[str]:
-    """Every language (but German, the default) reachable from English or German."""
+    """Every language reachable from English or German, but those two.
+
+    English and German are the source languages: every answer is curated in
+    them (the one German-only text, the second-language question, is
+    already bilingual).
+    """
     installed = {code for pair in translator.installed_pairs() for code in pair}
     if not installed:
         return []
@@ -411,7 +416,7 @@ def default_targets(translator: Translator) -> list[str]:
         code
         for code, argos in candidates.items()
         if argos
-        and code != "de"
+        and code not in SOURCE_LANGUAGES
         and any(translator.can_translate(source, argos) for source in SOURCE_LANGUAGES)
     ]
 

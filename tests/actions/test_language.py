@@ -6,6 +6,7 @@ import pytest
 from rasa_sdk.events import SlotSet
 
 from actions.language import ActionChangeLanguage, ValidateSlotMappings
+from bot import LANGUAGES
 from tests.actions.scenarios import button, listen, responses, tracker, user
 
 
@@ -186,9 +187,7 @@ async def test_after_the_question_the_language_is_declined_with_an_interpreter_o
     assert dispatcher.messages[0]["language_name"] == "Französisch"
 
 
-async def test_a_language_outside_the_catalogue_is_declined_and_nothing_changes(
-    dispatcher, domain
-):
+async def test_a_language_outside_the_catalogue_is_declined_and_nothing_changes(dispatcher, domain):
     conversation = tracker(
         [
             listen(),
@@ -234,3 +233,18 @@ async def test_naming_a_language_switches_to_it(text, code, dispatcher, domain):
     events = await ValidateSlotMappings().run(dispatcher, conversation, domain)
 
     assert events == [SlotSet("language", code), SlotSet("language_locked", True)]
+
+
+async def test_a_button_click_keeps_a_translated_conversation_in_its_language(
+    dispatcher, domain, monkeypatch
+):
+    # Romanian is served (models installed); a button click says nothing about language.
+    monkeypatch.setattr("actions.language.served_languages", lambda: (*LANGUAGES, "ro"))
+    conversation = tracker(
+        [listen(), button('/inform{"topic": "language_course"}', "inform")],
+        slots={"language": "ro"},
+    )
+
+    events = await ValidateSlotMappings().run(dispatcher, conversation, domain)
+
+    assert events == []

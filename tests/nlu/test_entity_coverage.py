@@ -40,7 +40,7 @@ MUNICIPALITIES = {
 LANGUAGES = {
     "de", "en", "ar", "uk", "tr", "fa", "ru", "fr", "ro", "pl", "it", "es", "el", "sq", "sr",
     "hr", "bs", "ku", "ps", "so", "ti", "am", "ur", "hi", "bn", "zh", "vi", "ka", "hy", "prs",
-    "kmr", "ckb",
+    "kmr", "ckb", "bg",
 }  # fmt: skip
 TOPICS = {"integration_course", "language_course", "counselling", "general"}
 CANONICAL = {"municipality": MUNICIPALITIES, "language": LANGUAGES, "topic": TOPICS}

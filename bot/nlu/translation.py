@@ -116,9 +116,8 @@ def _translate_to_english(text: str, language: str) -> str:
     )
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class TranslateToEnglish(GraphComponent):
-    """Replaces a non-native message's text with its English translation."""
+class _UntrainedComponent(GraphComponent):
+    """A pipeline step without configuration or training of its own."""
 
     @classmethod
     def create(
@@ -127,8 +126,17 @@ class TranslateToEnglish(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> TranslateToEnglish:
+    ) -> _UntrainedComponent:
         return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        # The training examples are in the native languages already.
+        return training_data
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class TranslateToEnglish(_UntrainedComponent):
+    """Replaces a non-native message's text with its English translation."""
 
     def process(self, messages: list[Message]) -> list[Message]:
         from bot.translation.availability import can_understand
@@ -157,24 +165,10 @@ class TranslateToEnglish(GraphComponent):
             message.set(TEXT, english)
         return messages
 
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        # The training examples are in the native languages already.
-        return training_data
-
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class RestoreOriginalText(GraphComponent):
+class RestoreOriginalText(_UntrainedComponent):
     """Puts the user's own text back after the NLU has read the translation."""
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> RestoreOriginalText:
-        return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
@@ -196,6 +190,3 @@ class RestoreOriginalText(GraphComponent):
             )
             message.set(TEXT, original)
         return messages
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data

@@ -4,14 +4,13 @@ that is dropped afterwards (nothing is left in the shared database)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
-import sqlalchemy as sa
 
 from bot.settings import load_settings
 from bot.store import RequestStore
+from tests.helpers.databases import empty_database
 
 POSTGRES_URL = load_settings().test_database_url
 
@@ -31,20 +30,8 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def database_url(backend: str, tmp_path) -> Iterator[str]:
     """An empty database. SQLite: a file in a folder that does not exist yet."""
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'var' / 'welcome.db'}"
-        return
-    schema = f"welcome_test_{uuid.uuid4().hex[:16]}"
-    admin = sa.create_engine(POSTGRES_URL, future=True)
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    url = sa.engine.make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-        admin.dispose()
+    with empty_database(backend, tmp_path, POSTGRES_URL) as url:
+        yield url
 
 
 @pytest.fixture

@@ -7,18 +7,17 @@ test module can, keeps it out of ``~/.local`` and ``var/``.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from bot.settings import load_settings
 from bot.translation.cache import TranslationCache
 from bot.translation.engine import Translator
 from tests.helpers.argos_home import ARGOS_HOME, ARGOS_PACKAGES_DIR, XDG_BEFORE  # noqa: F401
 from tests.helpers.argos_packages import build_argos_package
+from tests.helpers.databases import empty_database
 
 POSTGRES_URL = load_settings().test_database_url
 
@@ -84,20 +83,8 @@ def _backends() -> list:
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database: SQLite, and PostgreSQL in a schema of its own when
     WELCOME_TEST_DATABASE_URL is set (dropped afterwards)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'var' / 'welcome.db'}"
-        return
-    schema = f"welcome_test_{uuid.uuid4().hex[:16]}"
-    admin = sa.create_engine(POSTGRES_URL, future=True)
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    url = sa.engine.make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-        admin.dispose()
+    with empty_database(request.param, tmp_path, POSTGRES_URL) as url:
+        yield url
 
 
 @pytest.fixture

@@ -19,12 +19,13 @@ PYTHON310 ?= $(shell for p in python3.10 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/
 TRAINING_INPUTS := $(shell find data/nlu data/rules data/stories config -name '*.yml' 2>/dev/null) \
                    $(wildcard bot/nlu/*.py) bot/language.py
 
-.PHONY: help setup train run chat test bench lint clean
+.PHONY: help setup train run chat test bench bench-translate bench-detect lint clean
 
 help:
 	@echo "make run    start the assistant (sets everything up on first use)"
 	@echo "make test   run all tests (sets everything up on first use)"
 	@echo "make bench  print NLU benchmark figures"
+	@echo "make bench-translate / bench-detect   translation and language-detection figures"
 	@echo "make chat   chat in the terminal with a running assistant"
 	@echo "make lint   ruff check and format check"
 
@@ -60,6 +61,12 @@ test: $(MODEL)
 
 bench: $(MODEL)
 	$(BIN)/python bench/nlu.py
+
+bench-translate: $(MODEL)
+	$(BIN)/python bench/translate.py
+
+bench-detect: $(STAMP)
+	$(BIN)/python bench/detect.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

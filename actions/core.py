@@ -10,7 +10,11 @@ from rasa_sdk.events import ActiveLoop, AllSlotsReset, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import common
-from actions.language import ActionChangeLanguage, ActionLanguageUnavailable
+from actions.language import (
+    ActionChangeLanguage,
+    ActionLanguageUnavailable,
+    answers_language_question,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +69,8 @@ class ActionHandleFormInterruption(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         intent = common.latest_intent(tracker)
+        if intent == "change_language" and answers_language_question(tracker):
+            return []  # the language is the answer; the form goes on
         if intent == "change_language":
             return await ActionChangeLanguage().run(dispatcher, tracker, domain)
         if intent == "language_unavailable":

@@ -41,6 +41,15 @@ def requested_language(tracker: Tracker) -> str | None:
     return None
 
 
+def answers_language_question(tracker: Tracker) -> bool:
+    """Whether a language named now answers "which language does the interpreter need?"."""
+    return (
+        (tracker.active_loop or {}).get("name") == "interpreter_form"
+        and tracker.get_slot("requested_slot") == "interpreter_language"
+        and requested_language(tracker) is not None
+    )
+
+
 def _unserved_language(explicit: str | None, detection: dict | None) -> str | None:
     """A language of the catalogue the user chose or writes, which we cannot serve."""
     if explicit:
@@ -70,7 +79,11 @@ class ValidateSlotMappings(Action):
         intent = latest_intent(tracker)
         current = tracker.get_slot("language")
         locked = bool(tracker.get_slot("language_locked"))
-        explicit = requested_language(tracker) if intent == "change_language" else None
+        explicit = (
+            requested_language(tracker)
+            if intent == "change_language" and not answers_language_question(tracker)
+            else None
+        )
         metadata = tracker.latest_message.get("metadata") or {}
         detection = discount_names(
             tracker.latest_message.get("language"),

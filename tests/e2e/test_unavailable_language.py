@@ -107,3 +107,16 @@ def test_short_or_ambiguous_texts_never_trigger_the_question(chat: Chat):
         assert not any(
             (m.get("text") or "").startswith("Sorry, there is no automatic") for m in replies
         ), f"{text!r}:\n{transcript(replies)}"
+
+
+@pytest.mark.parametrize("answer", ["Tigrinya", "Dari", "Paschtu"])
+def test_naming_a_language_as_the_interpreters_language_is_an_answer_not_a_switch(
+    chat: Chat, answer: str
+):
+    chat.say("Ich brauche einen Dolmetscher")
+    replies = chat.say(answer)
+    assert_polite(replies, answer)
+    assert not any(
+        (m.get("text") or "").startswith("Sorry, there is no automatic") for m in replies
+    ), transcript(replies)
+    assert_asks(replies, "utter_ask_interpreter_dialect", "de", answer)

@@ -71,8 +71,8 @@ def translating(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAss
         yield running
 
 
-def english_response(name: str) -> str:
-    data = yaml.safe_load((PROJECT_ROOT / "config" / "domain" / "interpreter.yml").read_text())
+def english_response(name: str, file: str = "interpreter") -> str:
+    data = yaml.safe_load((PROJECT_ROOT / "config" / "domain" / f"{file}.yml").read_text())
     for variation in data["responses"][name]:
         if any(c.get("value") == "en" for c in variation.get("condition") or []):
             return variation["text"]
@@ -104,6 +104,17 @@ def test_a_request_in_a_translated_language_is_understood_and_answered_in_it(
     # The guidelines (content) carry it too. (The REST channel splits a message
     # at blank lines, so the marker ends the last part of each message.)
     assert sum(text.endswith(MARKERS[language]) for text in texts) >= 3, transcript(replies)
+
+
+def test_a_short_thank_you_in_a_translated_conversation_is_understood(
+    translating: RunningAssistant,
+):
+    chat = Chat(translating.base_url, f"tr-{uuid.uuid4().hex[:10]}")
+    chat.say(SENTENCES["ro"])
+    chat.say("/stop")
+    replies = chat.say("Mulțumesc")  # too short to be sure of, clear enough to read
+    thanks = prepared(translating.settings, "ro")[english_response("utter_thank", "_shared")]
+    assert [m.get("text") for m in replies] == [f"{thanks}\n{MARKERS['ro']}"], transcript(replies)
 
 
 def test_names_survive_and_offers_are_found_for_the_town(translating: RunningAssistant):

@@ -41,6 +41,7 @@ TO_ENGLISH = {
         "limba": "language",
         "germană": "German",
         "în": "in",
+        "mulțumesc": "thank you",
     },
     "pl": {
         "potrzebuję": "I need",

@@ -22,11 +22,20 @@ def test_native_languages_go_straight_to_the_nlu():
         )
 
 
-def test_an_unreliable_guess_is_never_translated_nor_refused():
+def test_a_weak_guess_is_never_translated_nor_refused():
     # "ok" or a name: a wrong translation would do more harm than a native reading.
-    detection = {"code": "ro", "reliable": False}
+    detection = {"code": "ro", "reliable": False, "confidence": 0.55}
     assert language_to_translate(detection, understands("ro")) == (None, False)
-    assert language_to_translate({"code": "ti", "reliable": False}, understands()) == (None, False)
+    weak = {"code": "ti", "reliable": False, "confidence": 0.55}
+    assert language_to_translate(weak, understands()) == (None, False)
+
+
+def test_a_short_text_clearly_in_a_translated_language_is_read_in_english():
+    # "Mulțumesc": too short to switch the conversation, clear enough to translate.
+    detection = {"code": "ro", "reliable": False, "confidence": 0.83}
+    assert language_to_translate(detection, understands("ro")) == ("ro", False)
+    # Without a model it is not refused either: only reliable texts are.
+    assert language_to_translate(detection, understands()) == (None, False)
 
 
 def test_a_reliable_language_without_a_model_is_marked_unavailable():

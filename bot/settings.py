@@ -15,6 +15,9 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+#: Telegram's Bot API; tests point TELEGRAM_API_BASE_URL at a fake server.
+TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
+
 #: The Argos package index (only ``welcome languages install`` reads it).
 ARGOS_INDEX_URL = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
 
@@ -45,6 +48,10 @@ class Settings:
     translation_threads: int = 1
     translation_cache_days: int = 30
     argos_index_url: str = ARGOS_INDEX_URL
+    telegram_bot_token: str | None = None
+    telegram_webhook_url: str | None = None
+    telegram_secret_token: str | None = None
+    telegram_api_base_url: str = TELEGRAM_API_BASE_URL
 
     @property
     def packages_dir(self) -> Path:
@@ -93,6 +100,11 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         translation_threads=int(env.get("WELCOME_TRANSLATION_THREADS", "1")),
         translation_cache_days=int(env.get("WELCOME_TRANSLATION_CACHE_DAYS", "30")),
         argos_index_url=env.get("WELCOME_ARGOS_INDEX_URL") or ARGOS_INDEX_URL,
+        # Telegram's own names for these, as its documentation and hosters use them.
+        telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN") or None,
+        telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL") or None,
+        telegram_secret_token=env.get("TELEGRAM_SECRET_TOKEN") or None,
+        telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL") or TELEGRAM_API_BASE_URL,
     )
 
 

@@ -6,6 +6,8 @@ VENV      := .venv
 BIN       := $(VENV)/bin
 STAMP     := $(VENV)/.installed
 MODEL     := models/welcome.tar.gz
+# Browser tests drive Debian's Chromium (Playwright's own download does not work offline).
+CHROMIUM  := /usr/bin/chromium
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
@@ -56,7 +58,17 @@ run: $(MODEL)
 chat: $(STAMP)
 	$(BIN)/welcome chat
 
-test: $(MODEL)
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver >/dev/null \
+	  || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver >/dev/null; }; \
+	elif command -v sudo >/dev/null; then \
+	  sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver >/dev/null; \
+	else \
+	  echo "error: the browser tests need Chromium: apt-get install chromium chromium-driver" >&2; exit 1; \
+	fi
+
+test: $(MODEL) $(CHROMIUM)
 	$(BIN)/python -m pytest
 
 bench: $(MODEL)

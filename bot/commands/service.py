@@ -94,14 +94,19 @@ def start_action_server(settings: Settings, **popen) -> subprocess.Popen:
     return actions
 
 
-def start_services(settings: Settings, **popen) -> list[subprocess.Popen]:
-    """Start the action server and the Rasa server; return once both answer."""
+def start_services(
+    settings: Settings, credentials: Path | None = None, **popen
+) -> list[subprocess.Popen]:
+    """Start the action server and the Rasa server; return once both answer.
+
+    ``credentials`` names the channels (default ``config/credentials.yml``).
+    """
     actions = start_action_server(settings, **popen)
     rasa = subprocess.Popen(
         [sys.executable, "-m", "rasa", "run",
          "--model", str(model_path(settings)),
          "--endpoints", "config/endpoints.yml",
-         "--credentials", "config/credentials.yml",
+         "--credentials", str(credentials or PROJECT_ROOT / "config" / "credentials.yml"),
          "--port", str(settings.rasa_port),
          "--interface", settings.rasa_interface,
          "--cors", "*"],
@@ -122,6 +127,14 @@ def stop_services(processes: list[subprocess.Popen]) -> None:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def telegram_status(settings: Settings) -> str:
+    if not settings.telegram_bot_token:
+        return "off (set TELEGRAM_BOT_TOKEN to switch it on)"
+    if settings.telegram_webhook_url:
+        return f"on, webhook {settings.telegram_webhook_url}"
+    return "on; no TELEGRAM_WEBHOOK_URL: run `welcome telegram poll` next to this"
 
 
 def _interrupt(signum, frame) -> None:
@@ -150,7 +163,9 @@ def run(args: argparse.Namespace) -> int:
         f"  REST channel:           POST {base}/webhooks/rest/webhook\n"
         '                          {"sender": "me", "message": "Hallo"}\n'
         f"  Action server:          http://127.0.0.1:{settings.action_port}/health\n"
-        "  Telegram:               off (not configured)\n"
+        f"  Web chat:               {base}/chat\n"
+        f'  Embed on a website:     <script src="{base}/webhooks/webchat/webchat.js" defer>\n'
+        f"  Telegram:               {telegram_status(settings)}\n"
         "Stop with Ctrl-C.\n",
         flush=True,
     )

@@ -65,7 +65,9 @@ def running_action_server(settings: Settings, log_path: Path) -> Iterator[Settin
 
 
 @contextlib.contextmanager
-def running_assistant(settings: Settings, log_path: Path) -> Iterator[RunningAssistant]:
+def running_assistant(
+    settings: Settings, log_path: Path, credentials: Path | None = None
+) -> Iterator[RunningAssistant]:
     """Both servers with the trained model; stopped when the block ends."""
     if not model_path(settings).exists():
         raise RuntimeError(f"no trained model at {model_path(settings)}; run `make train`")
@@ -73,7 +75,7 @@ def running_assistant(settings: Settings, log_path: Path) -> Iterator[RunningAss
 
     RequestStore(settings.database_url).migrate()
     with open(log_path, "ab") as log:
-        processes = start_services(settings, stdout=log, stderr=log)
+        processes = start_services(settings, credentials, stdout=log, stderr=log)
     try:
         yield RunningAssistant(settings, log_path)
     finally:

@@ -1,0 +1,322 @@
+"""The web chat channel: the chat page, the embeddable widget and its JSON API.
+
+Registered in ``config/credentials.yml`` as ``bot.channels.webchat.WebChatInput:``.
+
+Routes (Rasa mounts channel blueprints under ``/webhooks/<prefix>``; this
+channel's prefix is ``/`` so that the chat page can live at ``/chat``):
+
+- ``GET  /chat``                        the full-page chat
+- ``GET  /webhooks/webchat/``           health check
+- ``GET  /webhooks/webchat/webchat.js`` the widget (one ``<script>`` tag embeds it)
+- ``GET  /webhooks/webchat/webchat.css``
+- ``GET  /webhooks/webchat/languages``  the languages served now, for the picker
+- ``POST /webhooks/webchat/webhook``    ``{sender, message, metadata}`` -> bot messages
+- ``POST /webhooks/webchat/history``    ``{sender}`` -> the conversation so far
+
+The sender id (``web-`` and 32 hex digits) is made at random by the browser
+and is the only key to a conversation, so it is treated as a secret: it
+travels in request bodies, never in URLs (which end up in access logs).
+"Delete my conversation" is the ordinary ``/delete_data`` message: the
+assistant asks for confirmation and deletes; the reply that confirms the
+deletion carries ``"conversation_deleted": true`` so the browser can forget
+its id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.shared.core.events import BotUttered, UserUttered
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+logger = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+SENDER_PATTERN = re.compile(r"^web-[0-9a-f]{32}$")
+#: Longer messages are refused: nobody types this much into a chat, and the
+#: NLU and translation would be slow on it.
+MAX_MESSAGE_LENGTH = 2000
+#: Request bodies above this size are refused before parsing.
+MAX_BODY_BYTES = 16 * 1024
+#: The history shows at most this many messages (the current session only).
+MAX_HISTORY = 200
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
+
+#: The response ``action_delete_user_data`` sends once everything is deleted.
+DELETED_RESPONSE = "utter_data_deleted"
+
+_CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+}
+
+# The chat page loads only its own script and style and talks only to us.
+_PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+        "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+    ),
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-cache",
+}
+
+
+class BadRequest(ValueError):
+    """A request the browser (or someone else) got wrong; the message says how."""
+
+
+@dataclass(frozen=True)
+class StaticFile:
+    body: bytes
+    content_type: str
+    etag: str
+
+    @classmethod
+    def load(cls, name: str) -> StaticFile:
+        body = (STATIC_DIR / name).read_bytes()
+        digest = hashlib.sha256(body).hexdigest()[:16]
+        return cls(body, _CONTENT_TYPES[Path(name).suffix], f'"{digest}"')
+
+
+def _static(request: Request, name: str, headers: dict[str, str]) -> HTTPResponse:
+    # Read on every request: a few kilobytes, and an edited file shows at once.
+    static = StaticFile.load(name)
+    all_headers = {"ETag": static.etag, "X-Content-Type-Options": "nosniff", **headers}
+    if request.headers.get("if-none-match") == static.etag:
+        return response.empty(status=304, headers=all_headers)
+    return response.raw(static.body, content_type=static.content_type, headers=all_headers)
+
+
+def _error(status: int, message: str) -> HTTPResponse:
+    return response.json({"error": message}, status=status)
+
+
+def _json_body(request: Request) -> dict[str, Any]:
+    if len(request.body or b"") > MAX_BODY_BYTES:
+        raise BadRequest(f"The request is too large (at most {MAX_BODY_BYTES} bytes).")
+    try:
+        body = json.loads(request.body or b"")
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("The request body must be JSON.") from None
+    if not isinstance(body, dict):
+        raise BadRequest("The request body must be a JSON object.")
+    return body
+
+
+def parse_sender(body: dict[str, Any]) -> str:
+    sender = body.get("sender")
+    if not isinstance(sender, str) or not SENDER_PATTERN.match(sender):
+        raise BadRequest('"sender" must be "web-" followed by 32 lowercase hex digits.')
+    return sender
+
+
+def parse_message(body: dict[str, Any]) -> str:
+    message = body.get("message")
+    if not isinstance(message, str) or not message.strip():
+        raise BadRequest('"message" must be a non-empty text.')
+    if len(message) > MAX_MESSAGE_LENGTH:
+        raise BadRequest(f'"message" is too long (at most {MAX_MESSAGE_LENGTH} characters).')
+    return message.strip()
+
+
+def parse_metadata(body: dict[str, Any]) -> dict[str, Any]:
+    """Only the keys the assistant uses; anything else is dropped, not stored."""
+    metadata = body.get("metadata")
+    if metadata is None:
+        return {}
+    if not isinstance(metadata, dict):
+        raise BadRequest('"metadata" must be a JSON object.')
+    hint = metadata.get("language_hint")
+    if hint is None or hint == "":
+        return {}
+    if not isinstance(hint, str) or not _LANGUAGE_TAG.match(hint):
+        raise BadRequest('"metadata.language_hint" must be a language tag such as "ar" or "fa-AF".')
+    return {"language_hint": hint}
+
+
+class WebChatOutput(CollectingOutputChannel):
+    """Collects the replies and marks the one that confirms a deletion."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "webchat"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.deleted = False
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        deleted = message.get("utter_action") == DELETED_RESPONSE
+        count = len(self.messages)
+        await super().send_response(recipient_id, message)
+        if deleted:
+            self.deleted = True
+            for sent in self.messages[count:]:
+                sent["conversation_deleted"] = True
+
+
+def _buttons(event: BotUttered) -> list[dict[str, str]]:
+    return [
+        {"title": str(button.get("title")), "payload": str(button.get("payload"))}
+        for button in (event.data or {}).get("buttons") or []
+        if isinstance(button, dict)
+    ]
+
+
+def history_messages(events: list[Any]) -> list[dict[str, Any]]:
+    """What the browser shows after a reload: the texts, and the open buttons.
+
+    A clicked button was sent as its payload; it is shown as the button's
+    title, as when it was clicked. Other commands (``/delete_data``, a
+    language chosen in the picker) are not shown. Only the bot messages after
+    the user's last message keep their buttons: older ones are answered.
+    """
+    shown: list[dict[str, Any]] = []
+    offered: dict[str, str] = {}  # payload -> title, since the user's last message
+    answered = 0  # messages before this index came before the user's last message
+    for event in events:
+        if isinstance(event, UserUttered):
+            text = event.text or ""
+            if text.startswith("/"):
+                text = offered.get(text, "")
+            if text:
+                shown.append({"sender": "user", "text": text})
+            offered = {}
+            answered = len(shown)
+        elif isinstance(event, BotUttered):
+            buttons = _buttons(event)
+            offered.update({button["payload"]: button["title"] for button in buttons})
+            if buttons:
+                shown.append({"sender": "bot", "text": event.text or "", "buttons": buttons})
+            elif event.text:
+                # As the webhook sent it: Rasa's collecting channel splits
+                # plain texts at blank lines into separate messages.
+                for part in event.text.strip().split("\n\n"):
+                    shown.append({"sender": "bot", "text": part, "buttons": []})
+    for message in shown[:answered]:
+        if message["sender"] == "bot":
+            message["buttons"] = []
+    return shown[-MAX_HISTORY:]
+
+
+def served_language_options() -> list[dict[str, Any]]:
+    """The picker's languages: those served now, each in its own name."""
+    from bot.languages import language_info
+    from bot.translation.availability import served_languages
+
+    options = []
+    for code in served_languages():
+        info = language_info(code)
+        if info is not None:
+            options.append({"code": code, "name": info.native_name, "rtl": info.rtl})
+    return options
+
+
+class WebChatInput(InputChannel):
+    """The assistant's own web chat (see the module docstring for the routes)."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "webchat"
+
+    def url_prefix(self) -> str:
+        # Rasa joins this onto "/webhooks/" with urljoin: an absolute path
+        # replaces it, so the blueprint is mounted at the root and can serve
+        # /chat itself; its other routes spell out /webhooks/webchat/.
+        return "/"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webchat = Blueprint("webchat", __name__)
+        base = "/webhooks/webchat"
+
+        @webchat.route("/chat", methods=["GET", "HEAD"])
+        async def chat_page(request: Request) -> HTTPResponse:
+            return _static(request, "chat.html", _PAGE_HEADERS)
+
+        @webchat.route(f"{base}/", methods=["GET", "HEAD"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webchat.route(f"{base}/chat", methods=["GET", "HEAD"])
+        async def chat_redirect(request: Request) -> HTTPResponse:
+            return response.redirect("/chat")
+
+        @webchat.route(f"{base}/webchat.js", methods=["GET", "HEAD"])
+        async def script(request: Request) -> HTTPResponse:
+            # Short caching: websites embed this URL, and a fix should reach
+            # them within minutes; the ETag makes revalidation cheap.
+            headers = {"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"}
+            return _static(request, "webchat.js", headers)
+
+        @webchat.route(f"{base}/webchat.css", methods=["GET", "HEAD"])
+        async def style(request: Request) -> HTTPResponse:
+            headers = {"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"}
+            return _static(request, "webchat.css", headers)
+
+        @webchat.route(f"{base}/languages", methods=["GET", "HEAD"])
+        async def languages(request: Request) -> HTTPResponse:
+            try:
+                options = served_language_options()
+            except Exception:  # noqa: BLE001 - the widget has the native ones built in
+                logger.exception("Listing the served languages failed")
+                return _error(503, "The list of languages is not available right now.")
+            return response.json(options, headers={"Cache-Control": "public, max-age=300"})
+
+        @webchat.route(f"{base}/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                body = _json_body(request)
+                sender = parse_sender(body)
+                text = parse_message(body)
+                metadata = parse_metadata(body)
+            except BadRequest as error:
+                return _error(400, str(error))
+            collector = WebChatOutput()
+            try:
+                await on_new_message(
+                    UserMessage(
+                        text, collector, sender, input_channel=self.name(), metadata=metadata
+                    )
+                )
+            except asyncio.CancelledError:
+                logger.error("Web chat: no answer in time for a message (%d chars)", len(text))
+                if not collector.messages:
+                    return _error(503, "The assistant did not answer in time. Please try again.")
+            except Exception:  # noqa: BLE001 - the user gets a message, never a 500
+                logger.exception("Web chat: handling a message failed")
+                if not collector.messages:
+                    return _error(503, "The assistant could not answer. Please try again.")
+            return response.json(collector.messages)
+
+        @webchat.route(f"{base}/history", methods=["POST"])
+        async def history(request: Request) -> HTTPResponse:
+            try:
+                sender = parse_sender(_json_body(request))
+            except BadRequest as error:
+                return _error(400, str(error))
+            agent = getattr(request.app.ctx, "agent", None)
+            if agent is None or agent.tracker_store is None:
+                return _error(503, "The assistant is starting. Please try again in a moment.")
+            try:
+                tracker = await agent.tracker_store.retrieve(sender)
+            except Exception:  # noqa: BLE001
+                logger.exception("Web chat: reading a conversation failed")
+                return _error(503, "The conversation cannot be read right now.")
+            events = list(tracker.events) if tracker is not None else []
+            return response.json({"messages": history_messages(events)})
+
+        return webchat

@@ -129,14 +129,6 @@ def stop_services(processes: list[subprocess.Popen]) -> None:
             process.kill()
 
 
-def telegram_status(settings: Settings) -> str:
-    if not settings.telegram_bot_token:
-        return "off (set TELEGRAM_BOT_TOKEN to switch it on)"
-    if settings.telegram_webhook_url:
-        return f"on, webhook {settings.telegram_webhook_url}"
-    return "on; no TELEGRAM_WEBHOOK_URL: run `welcome telegram poll` next to this"
-
-
 def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
@@ -151,11 +143,25 @@ def run(args: argparse.Namespace) -> int:
     RequestStore(settings.database_url).migrate()
     # `docker stop` and systemd send SIGTERM: stop the servers as on Ctrl-C.
     signal.signal(signal.SIGTERM, _interrupt)
+    from bot.commands.telegram import poll_process_command, status_line
+    from bot.outbox.telegram import configuration_problem
+
+    problem = configuration_problem(settings)
+    if problem:
+        print(f"welcome run: Telegram: {problem}", file=sys.stderr)
+        return 1
     try:
         processes = start_services(settings)
     except RuntimeError as error:
         print(f"welcome run: {error}", file=sys.stderr)
         return 1
+    if settings.telegram_bot_token and not settings.telegram_webhook_url:
+        # No public HTTPS: fetch updates with getUpdates next to the Rasa server.
+        processes.append(
+            subprocess.Popen(
+                poll_process_command(), cwd=PROJECT_ROOT, env=rasa_environment(settings)
+            )
+        )
     base = f"http://localhost:{settings.rasa_port}"
     print(
         "\nWillkommenslotse is running.\n"
@@ -165,7 +171,7 @@ def run(args: argparse.Namespace) -> int:
         f"  Action server:          http://127.0.0.1:{settings.action_port}/health\n"
         f"  Web chat:               {base}/chat\n"
         f'  Embed on a website:     <script src="{base}/webhooks/webchat/webchat.js" defer>\n'
-        f"  Telegram:               {telegram_status(settings)}\n"
+        f"  Telegram:               {status_line(settings)}\n"
         "Stop with Ctrl-C.\n",
         flush=True,
     )

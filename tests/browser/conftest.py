@@ -29,7 +29,7 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium_browser():
     # A missing browser is a broken test set-up, not a reason to skip the web chat's tests.
     if not CHROMIUM.exists():

@@ -21,13 +21,14 @@ PYTHON310 ?= $(shell for p in python3.10 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/
 TRAINING_INPUTS := $(shell find data/nlu data/rules data/stories config -name '*.yml' 2>/dev/null) \
                    $(wildcard bot/nlu/*.py) bot/language.py
 
-.PHONY: help setup train run chat test bench bench-translate bench-detect lint clean
+.PHONY: help setup train run chat test bench bench-translate bench-detect bench-load lint clean
 
 help:
 	@echo "make run    start the assistant (sets everything up on first use)"
 	@echo "make test   run all tests (sets everything up on first use)"
 	@echo "make bench  print NLU benchmark figures"
 	@echo "make bench-translate / bench-detect   translation and language-detection figures"
+	@echo "make bench-load   channels under load (50 users; REST, web chat, Telegram)"
 	@echo "make chat   chat in the terminal with a running assistant"
 	@echo "make lint   ruff check and format check"
 
@@ -79,6 +80,9 @@ bench-translate: $(MODEL)
 
 bench-detect: $(STAMP)
 	$(BIN)/python bench/detect.py
+
+bench-load: $(MODEL)
+	$(BIN)/python bench/load.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 
-from bot.store.db import make_engine, redact_url
+from bot.store.db import LazyDatabase, redact_url
 from bot.store.models import NAMING_CONVENTION, UTCDateTime
 
 PENDING = "pending"
@@ -75,17 +73,12 @@ class OutboxItem:
     next_attempt_at: dt.datetime
 
 
-class Outbox:
+class Outbox(LazyDatabase):
     """Outgoing messages in the database at ``database_url``.
 
     The engine is made on first use. All methods are short synchronous
     statements (like Rasa's own tracker store), safe to call from the event loop.
     """
-
-    def __init__(self, database_url: str) -> None:
-        self._url = database_url
-        self._engine: Engine | None = None
-        self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"Outbox({redact_url(self._url)!r})"
@@ -271,25 +264,6 @@ class Outbox:
             ).scalar()
 
     # -- schema and connections -------------------------------------------------------
-
-    def migrate(self) -> None:
-        """Create the tables: the same ``alembic upgrade head`` as the request store."""
-        from bot.store import RequestStore
-
-        with RequestStore(self._url) as store:
-            store.migrate()
-
-    def close(self) -> None:
-        with self._lock:
-            if self._engine is not None:
-                self._engine.dispose()
-            self._engine = None
-
-    def _get_engine(self) -> Engine:
-        with self._lock:
-            if self._engine is None:
-                self._engine = make_engine(self._url)
-            return self._engine
 
     def _update(self, item_id: int, **values: Any) -> None:
         with self._get_engine().begin() as connection:

@@ -10,6 +10,7 @@ their engines here so they behave the same.
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -114,3 +115,35 @@ def make_engine(url: str | URL, *, future: bool = True) -> Engine:
     if backend == "sqlite" and sqlite_file(parsed) is not None:
         event.listen(engine, "connect", _sqlite_on_connect)
     return engine
+
+
+class LazyDatabase:
+    """A helper on the assistant's database whose engine is made on first use.
+
+    The translation cache and the outbox live in the same database as the
+    requests; their tables come from the request store's migrations.
+    """
+
+    def __init__(self, database_url: str) -> None:
+        self._url = database_url
+        self._engine: Engine | None = None
+        self._lock = threading.Lock()
+
+    def migrate(self) -> None:
+        """Create the tables: the same ``alembic upgrade head`` as the request store."""
+        from bot.store import RequestStore
+
+        with RequestStore(self._url) as store:
+            store.migrate()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._engine is not None:
+                self._engine.dispose()
+            self._engine = None
+
+    def _get_engine(self) -> Engine:
+        with self._lock:
+            if self._engine is None:
+                self._engine = make_engine(self._url)
+            return self._engine

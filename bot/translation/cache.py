@@ -18,16 +18,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.store.db import describe_error, make_engine, redact_url
+from bot.store.db import LazyDatabase, describe_error, redact_url
 from bot.store.models import NAMING_CONVENTION, UTCDateTime
 
 logger = logging.getLogger(__name__)
@@ -64,7 +62,7 @@ class _Entry:
     created_at: dt.datetime
 
 
-class TranslationCache:
+class TranslationCache(LazyDatabase):
     """Translations by (context, source text).
 
     ``context`` is whatever else decides the translation (the engine passes
@@ -73,12 +71,10 @@ class TranslationCache:
     """
 
     def __init__(self, database_url: str, *, memory_entries: int = 4096, max_age_days: int = 30):
-        self._url = database_url
+        super().__init__(database_url)
         self._memory_entries = memory_entries
         self._max_age = dt.timedelta(days=max_age_days)
         self._memory: OrderedDict[str, _Entry] = OrderedDict()
-        self._lock = threading.Lock()
-        self._engine: Engine | None = None
         self._warned = False
 
     def __repr__(self) -> str:
@@ -158,21 +154,6 @@ class TranslationCache:
         with self._lock:
             self._memory.clear()
 
-    # -- schema and connections -------------------------------------------------------
-
-    def migrate(self) -> None:
-        """Create the table: the same ``alembic upgrade head`` as the request store."""
-        from bot.store import RequestStore
-
-        with RequestStore(self._url) as store:
-            store.migrate()
-
-    def close(self) -> None:
-        with self._lock:
-            if self._engine is not None:
-                self._engine.dispose()
-            self._engine = None
-
     # -- internals --------------------------------------------------------------------
 
     @staticmethod
@@ -185,12 +166,6 @@ class TranslationCache:
             self._memory.move_to_end(key)
             while len(self._memory) > self._memory_entries:
                 self._memory.popitem(last=False)
-
-    def _get_engine(self) -> Engine:
-        with self._lock:
-            if self._engine is None:
-                self._engine = make_engine(self._url)
-            return self._engine
 
     def _load(self, keys: list[str], cutoff: dt.datetime) -> dict[str, _Entry]:
         table = translation_cache_table

@@ -37,7 +37,9 @@ MARKERS = {
 }
 
 
-def welcome(settings: Settings, *args: str) -> subprocess.CompletedProcess:
+def welcome(
+    settings: Settings, *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env.update(
         WELCOME_VAR_DIR=str(settings.var_dir),
@@ -48,6 +50,7 @@ def welcome(settings: Settings, *args: str) -> subprocess.CompletedProcess:
         [sys.executable, "-m", "bot.cli", *args],
         cwd=PROJECT_ROOT,
         env=env,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=600,
@@ -131,20 +134,7 @@ def test_names_survive_and_offers_are_found_for_the_town(translating: RunningAss
 
 
 def test_welcome_parse_shows_the_language_and_the_english_it_read(translating: RunningAssistant):
-    result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "parse"],
-        input=f"{SENTENCES['ro']}\n{OFFER_SEARCH_RO}\n",
-        cwd=PROJECT_ROOT,
-        env={
-            **os.environ,
-            "WELCOME_VAR_DIR": str(translating.settings.var_dir),
-            "WELCOME_TRANSLATION_DIR": str(translating.settings.packages_dir.parent),
-            "WELCOME_DATABASE_URL": translating.settings.database_url,
-        },
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = welcome(translating.settings, "parse", stdin=f"{SENTENCES['ro']}\n{OFFER_SEARCH_RO}\n")
     assert result.returncode == 0, result.stderr[-2000:]
     interpreter, offers = [json.loads(line) for line in result.stdout.splitlines()]
     assert interpreter["language"] == "ro"

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import functools
 import io
-import json
 import shutil
 import struct
 import unicodedata
@@ -41,6 +40,8 @@ from pathlib import Path
 
 import numpy as np
 
+from tests.helpers.argos_packages import write_metadata
+
 #: Longest source sentence in pieces, ``</s>`` included: the size of the position table.
 MAX_SENTENCE_PIECES = 128
 
@@ -48,18 +49,6 @@ MAX_SENTENCE_PIECES = 128
 TRAILING_PUNCTUATION = ("", ".", ",", "!", "?", ":", ";")
 
 _SPECIAL_PIECES = ("<unk>", "<s>", "</s>")
-_LANGUAGE_NAMES = {
-    "ar": "Arabic",
-    "de": "German",
-    "en": "English",
-    "fa": "Persian",
-    "fr": "French",
-    "pl": "Polish",
-    "ro": "Romanian",
-    "ru": "Russian",
-    "tr": "Turkish",
-    "uk": "Ukrainian",
-}
 _WORD_BOUNDARY = "▁"
 
 # Logit per matching feature of the output piece: the right piece scores 3 of 3, every
@@ -105,17 +94,7 @@ def build_dictionary_package(
     spec = _transformer(vocabulary)
     spec.save(str(package_dir / "model"))
 
-    metadata = {
-        "package_version": version,
-        "argos_version": "1.9",
-        "type": "translate",
-        "from_code": from_code,
-        "from_name": _LANGUAGE_NAMES.get(from_code, from_code),
-        "to_code": to_code,
-        "to_name": _LANGUAGE_NAMES.get(to_code, to_code),
-        "links": [],
-    }
-    (package_dir / "metadata.json").write_text(json.dumps(metadata, indent=2), encoding="utf-8")
+    write_metadata(package_dir, from_code, to_code, version)
     return package_dir
 
 

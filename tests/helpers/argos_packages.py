@@ -133,6 +133,12 @@ def build_argos_package(
     spec.optimize(quantization="int8")
     spec.save(str(package_dir / "model"))
 
+    write_metadata(package_dir, from_code, to_code, version)
+    return package_dir
+
+
+def write_metadata(package_dir: Path, from_code: str, to_code: str, version: str) -> None:
+    """The ``metadata.json`` Argos reads to know what a package translates."""
     metadata = {
         "package_version": version,
         "argos_version": "1.9",
@@ -144,7 +150,6 @@ def build_argos_package(
         "links": [],
     }
     (package_dir / "metadata.json").write_text(json.dumps(metadata, indent=2), encoding="utf-8")
-    return package_dir
 
 
 def build_argosmodel_file(

@@ -15,6 +15,7 @@ from actions.language import (
     ActionLanguageUnavailable,
     answers_language_question,
 )
+from bot.forms import form_required_slots
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ REQUEST_SLOTS = (
 
 def form_reset_events(form: str | None, domain: dict[str, Any]) -> list[dict[str, Any]]:
     """SlotSet(None) for a form's slots (the town is kept) and the request slots."""
-    form_slots = (domain.get("forms", {}).get(form) or {}).get("required_slots", [])
+    form_slots = form_required_slots(form, domain)
     names = [name for name in form_slots if name != "municipality"] + list(REQUEST_SLOTS)
     return [SlotSet(name, None) for name in dict.fromkeys(names)]
 

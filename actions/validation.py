@@ -12,6 +12,7 @@ from rasa_sdk.forms import FormValidationAction
 from actions import common
 from actions.common import META_INTENTS
 from bot.answers import clean_text, parse_contact
+from bot.forms import form_required_slots
 from bot.texts import means_chat
 
 ALL_MUNICIPALITIES = "all"
@@ -48,6 +49,11 @@ class CommonFormValidation(FormValidationAction):
     @abstractmethod
     def name(self) -> str:
         """Abstract, so rasa_sdk's executor does not register this base class."""
+
+    def domain_slots(self, domain: dict[str, Any]) -> list[str]:
+        # Rasa sends no domain (endpoints.yml: enable_selective_domain); the
+        # forms' questions come from the served model instead (bot/forms.py).
+        return form_required_slots(self.form_name(), domain)
 
     @staticmethod
     def attempts(tracker: Tracker) -> int:

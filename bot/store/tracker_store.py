@@ -23,6 +23,7 @@ import json
 import logging
 import time
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -40,6 +41,11 @@ logger = logging.getLogger(__name__)
 
 #: The custom action after which everything said before is forgotten.
 DELETE_ACTION_NAME = "action_delete_user_data"
+
+#: Attribute on a tracker this store loaded or saved: how many of its events
+#: are stored. A save then writes the rest without first counting the stored
+#: rows (Rasa's SQLTrackerStore counts them on every save).
+STORED_EVENTS = "_welcome_stored_events"
 
 #: Keys of Rasa's SQLTrackerStore that this store ignores (the URL comes from settings).
 _IGNORED_KEYS = ("dialect", "port", "db", "username", "password", "login_db", "query")
@@ -83,6 +89,30 @@ def forget_translations(
             cache.close()
     except Exception:  # noqa: BLE001 - the conversation is deleted either way
         logger.exception("Deleting cached translations failed")
+
+
+@cache
+def _event_class(type_name: str) -> type[Event] | None:
+    # Rasa's Event.resolve_by_type walks every Event subclass for every event
+    # it reads; the answer never changes within a process.
+    try:
+        return Event.resolve_by_type(type_name)
+    except ValueError:
+        return None
+
+
+def deserialise_events(serialised: Sequence[str]) -> list[Event]:
+    """Events from their stored JSON, as ``rasa.shared.core.events.deserialise_events``."""
+    events = []
+    for data in serialised:
+        parameters = json.loads(data)
+        event_class = _event_class(parameters.get("event"))
+        event = event_class._from_parameters(parameters) if event_class else None
+        if event is not None:
+            events.append(event)
+        else:
+            logger.warning("Skipped a stored event of unknown type %r", parameters.get("event"))
+    return events
 
 
 class WelcomeTrackerStore(SQLTrackerStore):
@@ -155,24 +185,47 @@ class WelcomeTrackerStore(SQLTrackerStore):
         """Release the database connections."""
         self.engine.dispose()
 
-    def _sql_event(self, sender_id: str, event: Event) -> Any:
-        # Same columns as SQLTrackerStore.save writes.
-        data = event.as_dict()
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-            action_name=data.get("name"),
-            data=json.dumps(data),
+    def _insert_events(self, session: Any, sender_id: str, events: Sequence[Event]) -> None:
+        """Insert rows with the columns SQLTrackerStore.save writes (one statement)."""
+        rows = []
+        for event in events:
+            data = event.as_dict()
+            rows.append(
+                {
+                    "sender_id": sender_id,
+                    "type_name": event.type_name,
+                    "timestamp": data.get("timestamp"),
+                    "intent_name": data.get("parse_data", {})
+                    .get("intent", {})
+                    .get(INTENT_NAME_KEY),
+                    "action_name": data.get("name"),
+                    "data": json.dumps(data),
+                }
+            )
+        if rows:
+            session.execute(self.SQLEvent.__table__.insert(), rows)
+
+    async def _retrieve(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> DialogueStateTracker | None:
+        """SQLTrackerStore's query, reading only the JSON column (no ORM objects)."""
+        with self.session_scope() as session:
+            query = self._event_query(session, sender_id, fetch_events_from_all_sessions)
+            serialised = [data for (data,) in query.with_entities(self.SQLEvent.data)]
+        if not self.domain or not serialised:
+            return None
+        tracker = DialogueStateTracker.from_events(
+            sender_id, deserialise_events(serialised), self.domain.slots
         )
+        setattr(tracker, STORED_EVENTS, len(tracker.events))
+        return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store new events; after a deletion request, replace the whole stored history."""
         events = list(tracker.events)
         start = deletion_index(events)
         if start is None:
-            await super().save(tracker)
+            await self._append_new_events(tracker, events)
             return
 
         kept = events[start:]
@@ -196,9 +249,9 @@ class WelcomeTrackerStore(SQLTrackerStore):
                     .delete(synchronize_session=False)
                 )
                 new_from = 0
-            for event in kept[new_from:]:
-                session.add(self._sql_event(tracker.sender_id, event))
+            self._insert_events(session, tracker.sender_id, kept[new_from:])
             session.commit()
+        setattr(tracker, STORED_EVENTS, len(events))
 
         if deleted:
             logger.info("Deleted %d stored conversation event(s) on the user's request", deleted)
@@ -208,6 +261,20 @@ class WelcomeTrackerStore(SQLTrackerStore):
         )
         if self.event_broker is not None:
             await self._stream_new_events(self.event_broker, kept[new_from:], tracker.sender_id)
+
+    async def _append_new_events(self, tracker: DialogueStateTracker, events: list[Event]) -> None:
+        await self.stream_events(tracker)
+        stored = getattr(tracker, STORED_EVENTS, None)
+        with self.session_scope() as session:
+            if stored is None or stored > len(events):
+                # A tracker this store did not load (a new conversation):
+                # count, as SQLTrackerStore does.
+                stored = self._event_query(
+                    session, tracker.sender_id, fetch_events_from_all_sessions=False
+                ).count()
+            self._insert_events(session, tracker.sender_id, events[stored:])
+            session.commit()
+        setattr(tracker, STORED_EVENTS, len(events))
 
     def delete_conversation(self, sender_id: str) -> int:
         """Delete every stored event of ``sender_id``; returns how many were deleted.

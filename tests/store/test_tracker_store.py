@@ -125,6 +125,75 @@ async def test_saves_and_retrieves_a_conversation(tracker_store, domain: Domain)
     assert retrieved.get_slot("municipality") == "Sindelfingen"
 
 
+async def test_turns_on_a_retrieved_tracker_store_each_event_once_in_order(
+    tracker_store, domain: Domain, database_url: str
+) -> None:
+    # Rasa's turn: retrieve, add events, save (sometimes twice), next turn.
+    tracker = DialogueStateTracker.from_events("tg-1", _session_start(), domain.slots)
+    await tracker_store.save(tracker)
+    expected = list(tracker.events)
+    for number, text in enumerate(OLD_TEXTS[:3]):
+        turn = await tracker_store.retrieve("tg-1")
+        turn.update(ActionExecuted("action_listen"))
+        turn.update(_user(text, "greet"))
+        await tracker_store.save(turn)  # after the slots are extracted
+        turn.update(BotUttered(f"Antwort {number}"))
+        turn.update(SlotSet("municipality", text))
+        await tracker_store.save(turn)
+        await tracker_store.save(turn)  # nothing new
+        expected = list(turn.events)
+
+    retrieved = await tracker_store.retrieve("tg-1")
+    assert list(retrieved.events) == expected
+    assert retrieved.get_slot("municipality") == OLD_TEXTS[2]
+    assert len(_stored_rows(database_url, "tg-1")) == len(expected)
+
+
+async def test_a_conversation_deleted_elsewhere_mid_turn_stays_deleted(
+    tracker_store, domain: Domain, database_url: str
+) -> None:
+    # `requests forget` (another process) deletes the rows while a turn runs:
+    # the turn's save adds only its own events and never writes the deleted
+    # ones back (a save that counted the stored rows would write them all).
+    tracker = DialogueStateTracker.from_events(
+        "tg-1", _conversation_before_deletion(), domain.slots
+    )
+    await tracker_store.save(tracker)
+    turn = await tracker_store.retrieve("tg-1")
+    tracker_store.delete_conversation("tg-1")
+    turn.update(BotUttered("Antwort"))
+    await tracker_store.save(turn)
+
+    rows = _stored_rows(database_url, "tg-1")
+    assert len(rows) == 1 and '"Antwort"' in rows[0]
+    for text in OLD_TEXTS:
+        assert all(text not in row for row in rows)
+
+
+async def test_a_stored_event_of_unknown_type_is_skipped(
+    tracker_store, domain: Domain, database_url: str, caplog
+) -> None:
+    tracker = DialogueStateTracker.from_events(
+        "tg-1", _conversation_before_deletion(), domain.slots
+    )
+    await tracker_store.save(tracker)
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO events (sender_id, type_name, timestamp, data) "
+                    "VALUES ('tg-1', 'gone', 1e12, '{\"event\": \"gone\", \"timestamp\": 1e12}')"
+                )
+            )
+    finally:
+        engine.dispose()
+
+    retrieved = await tracker_store.retrieve("tg-1")
+    assert list(retrieved.events) == list(tracker.events)
+    assert "unknown type 'gone'" in caplog.text
+
+
 async def test_deletion_keeps_only_events_after_the_action(
     tracker_store, domain: Domain, database_url: str
 ) -> None:

@@ -5,8 +5,10 @@ Rasa 3.6 sends its whole domain with every call to the action server unless
 all of it response texts in seven languages, and encoding it was the largest
 single cost of a turn (14 % of the Rasa server's CPU, measured with py-spy
 under ``bench/load.py``). The actions need only the forms' required slots, so
-``endpoints.yml`` switches the domain off and the action server reads them here
-from the model it serves: the domain stored in ``models/welcome.tar.gz``, or,
+``endpoints.yml`` switches the domain off (and the domain files mark the
+``validate_*_form`` actions ``send_domain: false``, which Rasa would otherwise
+send it anyway), and the action server reads the forms here from the model it
+serves: the domain stored in ``models/welcome.tar.gz``, or,
 before anything is trained, the domain files it will be trained from.
 """
 

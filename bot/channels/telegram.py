@@ -238,6 +238,9 @@ class TelegramInput(InputChannel):
             retry_base_seconds=float(options.get("retry_base_seconds", 2)),
             retry_max_seconds=float(options.get("retry_max_seconds", 300)),
             poll_seconds=float(options.get("poll_seconds", 5)),
+            messages_per_second=float(options.get("messages_per_second", 30)),
+            chat_messages_per_second=float(options.get("chat_messages_per_second", 1)),
+            chat_burst=int(options.get("chat_burst", 5)),
         )
 
     def __init__(
@@ -249,7 +252,17 @@ class TelegramInput(InputChannel):
         retry_base_seconds: float = 2,
         retry_max_seconds: float = 300,
         poll_seconds: float = 5,
+        messages_per_second: float = 30,
+        chat_messages_per_second: float = 1,
+        chat_burst: int = 5,
     ) -> None:
+        """Flood and retry settings as in ``config/credentials.yml``.
+
+        The pacing defaults are Telegram's limits for bots: about 30 messages
+        per second in all, and one per second in a chat after a short burst.
+        A bot with paid broadcasts may send more; the load benchmark lifts
+        them to measure the assistant rather than Telegram's limit.
+        """
         self.settings = settings
         self.token = settings.telegram_bot_token
         self.secret = webhook_secret(settings)
@@ -259,6 +272,9 @@ class TelegramInput(InputChannel):
             "retry_base_seconds": retry_base_seconds,
             "retry_max_seconds": retry_max_seconds,
             "poll_seconds": poll_seconds,
+            "global_rate": messages_per_second,
+            "per_recipient_rate": chat_messages_per_second,
+            "per_recipient_burst": chat_burst,
         }
         self.bot = None
         self.worker: DeliveryWorker | None = None

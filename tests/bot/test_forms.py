@@ -40,6 +40,23 @@ INTERPRETER_QUESTIONS = [
 ]
 
 
+def test_rasa_sends_the_domain_to_no_action(monkeypatch) -> None:
+    from rasa.core.utils import read_endpoints_from_path
+
+    monkeypatch.setenv("WELCOME_ACTION_ENDPOINT_URL", "http://127.0.0.1:5055/webhook")
+    endpoints = read_endpoints_from_path(PROJECT_ROOT / "config" / "endpoints.yml")
+    domain = Domain.load(str(forms.DOMAIN_DIR))
+
+    assert endpoints.action.kwargs.get("enable_selective_domain") is True
+    needing = [
+        name
+        for name in domain.user_actions
+        if domain.does_custom_action_explicitly_need_domain(name)
+    ]
+    assert needing == []
+    assert "validate_interpreter_form" in domain.user_actions
+
+
 def write_model(path: Path, domain: Domain | dict) -> Path:
     """A model archive holding the domain where `rasa train` puts it."""
     text = domain.as_yaml() if isinstance(domain, Domain) else yaml.safe_dump(domain)

@@ -593,6 +593,17 @@ def test_without_a_token_the_channel_is_off(caplog) -> None:
     assert len([r for r in caplog.records if "Telegram is off" in r.getMessage()]) <= 1
 
 
+def test_pacing_follows_telegrams_limits_unless_credentials_say_otherwise() -> None:
+    default = TelegramInput.from_credentials(None)._worker_options
+    assert (default["global_rate"], default["per_recipient_rate"]) == (30.0, 1.0)
+    assert default["per_recipient_burst"] == 5
+
+    options = {"messages_per_second": 1000, "chat_messages_per_second": 50, "chat_burst": 40}
+    raised = TelegramInput.from_credentials(options)._worker_options
+    assert (raised["global_rate"], raised["per_recipient_rate"]) == (1000.0, 50.0)
+    assert raised["per_recipient_burst"] == 40
+
+
 def test_a_public_webhook_needs_an_explicit_secret() -> None:
     settings = _settings(TELEGRAM_BOT_TOKEN="1:x", TELEGRAM_WEBHOOK_URL=WEBHOOK_URL)
     assert webhook_secret(settings) is None

@@ -38,8 +38,7 @@ import hmac
 import json
 import logging
 import re
-import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -50,6 +49,7 @@ from sanic.response import HTTPResponse
 from telegram import CallbackQuery, ChatMemberUpdated, Message, Update, User
 from telegram.error import TelegramError
 
+from bot.channels.flood import FloodGuard
 from bot.outbox import DeliveryWorker, Outbox
 from bot.outbox.telegram import (
     CALLBACK_KEY_PREFIX,
@@ -139,42 +139,6 @@ def sender_id(chat_id: int | str) -> str:
 
 def recipient_of(sender: str) -> str:
     return sender[len(SENDER_PREFIX) :] if sender.startswith(SENDER_PREFIX) else sender
-
-
-class FloodGuard:
-    """At most ``limit`` messages per ``window`` seconds per chat.
-
-    :meth:`check` says ``"ok"``, ``"notify"`` (the first message over the
-    limit: tell the user once) or ``"drop"`` (further ones, silently).
-    """
-
-    def __init__(
-        self, limit: int, window: float, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.limit = limit
-        self.window = window
-        self._clock = clock
-        self._seen: dict[str, deque[float]] = {}
-        self._notified: dict[str, float] = {}
-
-    def check(self, chat: str) -> str:
-        now = self._clock()
-        times = self._seen.setdefault(chat, deque())
-        while times and now - times[0] >= self.window:
-            times.popleft()
-        if len(times) < self.limit:
-            times.append(now)
-            if len(self._seen) > 10_000:
-                self._forget_quiet_chats(now)
-            return "ok"
-        if now - self._notified.get(chat, -self.window) >= self.window:
-            self._notified[chat] = now
-            return "notify"
-        return "drop"
-
-    def _forget_quiet_chats(self, now: float) -> None:
-        self._seen = {c: t for c, t in self._seen.items() if t and now - t[-1] < self.window}
-        self._notified = {c: t for c, t in self._notified.items() if now - t < self.window}
 
 
 class TelegramOutput(OutputChannel):

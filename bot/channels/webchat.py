@@ -40,6 +40,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.flood import FloodGuard
+
 logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -233,6 +235,20 @@ class WebChatInput(InputChannel):
     def name(cls) -> str:
         return "webchat"
 
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> WebChatInput:
+        options = dict(credentials or {})
+        return cls(
+            flood_limit=int(options.get("flood_limit", 12)),
+            flood_window_seconds=float(options.get("flood_window_seconds", 30)),
+        )
+
+    def __init__(self, flood_limit: int = 12, flood_window_seconds: float = 30) -> None:
+        # As for Telegram: a person types at most a few messages a minute; a
+        # script that loops on one conversation must not take the server.
+        self.flood = FloodGuard(flood_limit, flood_window_seconds)
+        self._retry_after = str(max(1, round(flood_window_seconds / max(flood_limit, 1))))
+
     def url_prefix(self) -> str:
         # Rasa joins this onto "/webhooks/" with urljoin: an absolute path
         # replaces it, so the blueprint is mounted at the root and can serve
@@ -285,6 +301,11 @@ class WebChatInput(InputChannel):
                 metadata = parse_metadata(body)
             except BadRequest as error:
                 return _error(400, str(error))
+            if self.flood.check(sender) != "ok":
+                # The widget waits and sends the message again; nothing is lost.
+                reply = _error(429, "Too many messages at once. Please wait a moment.")
+                reply.headers["Retry-After"] = self._retry_after
+                return reply
             collector = WebChatOutput()
             try:
                 await on_new_message(

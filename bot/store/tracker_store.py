@@ -115,6 +115,26 @@ def deserialise_events(serialised: Sequence[str]) -> list[Event]:
     return events
 
 
+def forget_delivered_messages(sender_id: str, database_url: str) -> None:
+    """Delete the outbox rows already sent to the conversation's chat (privacy).
+
+    Sent rows hold no text, but the chat id until they expire; rows still
+    waiting (the confirmation of the deletion among them) are delivered first.
+    """
+    from bot.channels.telegram import CHANNEL, SENDER_PREFIX, recipient_of
+    from bot.outbox import Outbox
+
+    if not sender_id.startswith(SENDER_PREFIX):
+        return
+    outbox = Outbox(database_url)
+    try:
+        outbox.forget_recipient(CHANNEL, recipient_of(sender_id))
+    except Exception:  # noqa: BLE001 - the conversation is deleted either way
+        logger.exception("Deleting the delivered Telegram messages failed")
+    finally:
+        outbox.close()
+
+
 class WelcomeTrackerStore(SQLTrackerStore):
     """SQLTrackerStore on the assistant's database that honours deletion requests."""
 
@@ -259,6 +279,7 @@ class WelcomeTrackerStore(SQLTrackerStore):
             [e.text for e in events[:start] if isinstance(e, UserUttered) and e.text],
             process_translator=True,
         )
+        forget_delivered_messages(tracker.sender_id, self._database_url())
         if self.event_broker is not None:
             await self._stream_new_events(self.event_broker, kept[new_from:], tracker.sender_id)
 
@@ -295,11 +316,12 @@ class WelcomeTrackerStore(SQLTrackerStore):
             )
             session.commit()
         logger.info("Deleted a stored conversation (%d event(s))", deleted)
-        forget_translations(
-            [text for text in texts if text],
-            database_url=self.engine.url.render_as_string(hide_password=False),
-        )
+        forget_translations([text for text in texts if text], database_url=self._database_url())
+        forget_delivered_messages(sender_id, self._database_url())
         return deleted
+
+    def _database_url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=False)
 
     def delete_conversations_idle_since(self, cutoff_timestamp: float) -> int:
         """Delete whole conversations whose last event is older than the cutoff.

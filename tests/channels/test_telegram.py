@@ -24,9 +24,9 @@ from unittest import mock
 import pytest
 import sqlalchemy as sa
 
+from bot.channels.flood import FloodGuard
 from bot.channels.telegram import (
     TEXTS,
-    FloodGuard,
     TelegramInput,
     TelegramOutput,
     parse_start_parameter,

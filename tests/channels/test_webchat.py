@@ -188,6 +188,25 @@ def test_a_wrong_method_is_refused_without_a_server_error(assistant: RunningAssi
     assert reply.status == 405
 
 
+def test_a_flood_from_one_conversation_is_slowed_down_not_lost(
+    assistant: RunningAssistant, sender: str
+) -> None:
+    # Defaults (config/credentials.yml): 12 messages per 30 s per conversation.
+    for _ in range(12):
+        say(assistant, sender, "danke")
+    refused = request(assistant.base_url, f"{API}/webhook", {"sender": sender, "message": "danke"})
+    assert refused.status == 429
+    assert int(refused.headers["Retry-After"]) > 0
+    assert "wait" in refused.json()["error"]
+
+    # Other conversations go on; the refused message was not processed.
+    other = f"web-{uuid.uuid4().hex}"
+    assert say(assistant, other, "Hallo")
+    assert [m["text"] for m in history(assistant, sender) if m["sender"] == "user"] == [
+        "danke"
+    ] * 12
+
+
 def test_history_shows_the_conversation_so_far(assistant: RunningAssistant, sender: str) -> None:
     assert history(assistant, sender) == [], "a new sender has no history"
 

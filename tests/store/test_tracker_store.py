@@ -294,6 +294,35 @@ async def test_deletion_as_last_event_leaves_nothing(
     assert await tracker_store.retrieve("tg-1") is None
 
 
+async def test_deletion_forgets_the_delivered_telegram_messages(
+    tracker_store, domain: Domain, database_url: str
+) -> None:
+    from bot.outbox import Outbox
+
+    outbox = Outbox(database_url)
+    try:
+        sent, _ = outbox.enqueue("telegram", "4242", [{"text": "Hallo!"}, {"text": "Tschüss"}])
+        outbox.mark_sent(sent)
+        outbox.enqueue("telegram", "777", [{"text": "other chat"}])
+        tracker = DialogueStateTracker.from_events(
+            "tg-4242", _conversation_before_deletion(), domain.slots
+        )
+        await tracker_store.save(tracker)
+        for event in _deletion_turn():
+            tracker.update(event)
+        await tracker_store.save(tracker)
+
+        # The sent row (the chat id) is gone; the one still owed stays.
+        assert [row["status"] for row in outbox.items("telegram", "4242")] == ["pending"]
+        assert len(outbox.items("telegram", "777")) == 1
+
+        outbox.mark_sent(outbox.items("telegram", "4242")[0]["id"])
+        assert tracker_store.delete_conversation("tg-4242") > 0
+        assert outbox.items("telegram", "4242") == []
+    finally:
+        outbox.close()
+
+
 async def test_delete_conversation(tracker_store, domain: Domain, database_url: str) -> None:
     for sender_id in ("tg-1", "tg-2"):
         tracker = DialogueStateTracker.from_events(

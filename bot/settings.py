@@ -52,6 +52,7 @@ class Settings:
     telegram_webhook_url: str | None = None
     telegram_secret_token: str | None = None
     telegram_api_base_url: str = TELEGRAM_API_BASE_URL
+    cors_origins: tuple[str, ...] = ("*",)
 
     @property
     def packages_dir(self) -> Path:
@@ -105,6 +106,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL") or None,
         telegram_secret_token=env.get("TELEGRAM_SECRET_TOKEN") or None,
         telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL") or TELEGRAM_API_BASE_URL,
+        cors_origins=tuple(env.get("WELCOME_CORS_ORIGINS", "*").replace(",", " ").split())
+        or ("*",),
     )
 
 

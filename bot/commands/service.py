@@ -109,7 +109,7 @@ def start_services(
          "--credentials", str(credentials or PROJECT_ROOT / "config" / "credentials.yml"),
          "--port", str(settings.rasa_port),
          "--interface", settings.rasa_interface,
-         "--cors", "*"],
+         "--cors", *settings.cors_origins],
         cwd=PROJECT_ROOT, env=rasa_environment(settings), **popen,
     )  # fmt: skip
     if not _wait_until_up(f"http://127.0.0.1:{settings.rasa_port}/", rasa, 180):

@@ -10,12 +10,15 @@ channel's prefix is ``/`` so that the chat page can live at ``/chat``):
 - ``GET  /webhooks/webchat/webchat.js`` the widget (one ``<script>`` tag embeds it)
 - ``GET  /webhooks/webchat/webchat.css``
 - ``GET  /webhooks/webchat/languages``  the languages served now, for the picker
-- ``POST /webhooks/webchat/webhook``    ``{sender, message, metadata}`` -> bot messages
+- ``POST /webhooks/webchat/webhook``    ``{sender, message, message_id, metadata}`` -> bot messages
 - ``POST /webhooks/webchat/history``    ``{sender}`` -> the conversation so far
 
 The sender id (``web-`` and 32 hex digits) is made at random by the browser
 and is the only key to a conversation, so it is treated as a secret: it
 travels in request bodies, never in URLs (which end up in access logs).
+``message_id`` (optional, 24 hex digits, the same for every try of one
+message) makes a retry safe: when the first try was handled but its reply
+lost, the retry gets that reply instead of the message being handled twice.
 "Delete my conversation" is the ordinary ``/delete_data`` message: the
 assistant asks for confirmation and deletes; the reply that confirms the
 deletion carries ``"conversation_deleted": true`` so the browser can forget
@@ -29,6 +32,8 @@ import hashlib
 import json
 import logging
 import re
+import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +52,10 @@ logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
 
 SENDER_PATTERN = re.compile(r"^web-[0-9a-f]{32}$")
+MESSAGE_ID_PATTERN = re.compile(r"^[0-9a-f]{24}$")
+#: How long a reply is kept for a retry of its message, and for how many messages.
+REPLY_KEPT_SECONDS = 300
+REPLIES_KEPT = 5000
 #: Longer messages are refused: nobody types this much into a chat, and the
 #: NLU and translation would be slow on it.
 MAX_MESSAGE_LENGTH = 2000
@@ -133,6 +142,58 @@ def parse_message(body: dict[str, Any]) -> str:
     if len(message) > MAX_MESSAGE_LENGTH:
         raise BadRequest(f'"message" is too long (at most {MAX_MESSAGE_LENGTH} characters).')
     return message.strip()
+
+
+def parse_message_id(body: dict[str, Any]) -> str | None:
+    message_id = body.get("message_id")
+    if message_id is None:
+        return None
+    if not isinstance(message_id, str) or not MESSAGE_ID_PATTERN.match(message_id):
+        raise BadRequest('"message_id" must be 24 lowercase hex digits.')
+    return message_id
+
+
+class RecentReplies:
+    """The replies to the last messages, by (sender, message id), for retried requests.
+
+    A retry that arrives while its first try is still being handled waits for
+    that try's reply. Only successful replies are kept (in memory, a few
+    minutes: bot texts, never what the user wrote).
+    """
+
+    def __init__(
+        self,
+        seconds: float = REPLY_KEPT_SECONDS,
+        size: int = REPLIES_KEPT,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._seconds = seconds
+        self._size = size
+        self._clock = clock
+        self._replies: OrderedDict[tuple[str, str], tuple[float, asyncio.Future]] = OrderedDict()
+
+    def get(self, key: tuple[str, str]) -> asyncio.Future | None:
+        entry = self._replies.get(key)
+        if entry is None:
+            return None
+        if self._clock() - entry[0] > self._seconds:
+            del self._replies[key]
+            return None
+        return entry[1]
+
+    def start(self, key: tuple[str, str]) -> asyncio.Future:
+        future = asyncio.get_running_loop().create_future()
+        self._replies[key] = (self._clock(), future)
+        while len(self._replies) > self._size:
+            self._replies.popitem(last=False)
+        return future
+
+    def fail(self, key: tuple[str, str], future: asyncio.Future) -> None:
+        """The try failed: a retry must handle the message again."""
+        if self._replies.get(key, (0, None))[1] is future:
+            del self._replies[key]
+        if not future.done():
+            future.set_result(None)
 
 
 def parse_metadata(body: dict[str, Any]) -> dict[str, Any]:
@@ -247,6 +308,7 @@ class WebChatInput(InputChannel):
         # As for Telegram: a person types at most a few messages a minute; a
         # script that loops on one conversation must not take the server.
         self.flood = FloodGuard(flood_limit, flood_window_seconds)
+        self.recent = RecentReplies()
         self._retry_after = str(max(1, round(flood_window_seconds / max(flood_limit, 1))))
 
     def url_prefix(self) -> str:
@@ -298,15 +360,24 @@ class WebChatInput(InputChannel):
                 body = _json_body(request)
                 sender = parse_sender(body)
                 text = parse_message(body)
+                message_id = parse_message_id(body)
                 metadata = parse_metadata(body)
             except BadRequest as error:
                 return _error(400, str(error))
+            key = (sender, message_id) if message_id else None
+            earlier = self.recent.get(key) if key else None
+            if earlier is not None:
+                # A retry of a message already handled (or being handled).
+                messages = await asyncio.shield(earlier)
+                if messages is not None:
+                    return response.json(messages)
             if self.flood.check(sender) != "ok":
                 # The widget waits and sends the message again; nothing is lost.
                 reply = _error(429, "Too many messages at once. Please wait a moment.")
                 reply.headers["Retry-After"] = self._retry_after
                 return reply
             collector = WebChatOutput()
+            pending = self.recent.start(key) if key else None
             try:
                 await on_new_message(
                     UserMessage(
@@ -316,11 +387,17 @@ class WebChatInput(InputChannel):
             except asyncio.CancelledError:
                 logger.error("Web chat: no answer in time for a message (%d chars)", len(text))
                 if not collector.messages:
+                    if pending is not None:
+                        self.recent.fail(key, pending)
                     return _error(503, "The assistant did not answer in time. Please try again.")
             except Exception:  # noqa: BLE001 - the user gets a message, never a 500
                 logger.exception("Web chat: handling a message failed")
                 if not collector.messages:
+                    if pending is not None:
+                        self.recent.fail(key, pending)
                     return _error(503, "The assistant could not answer. Please try again.")
+            if pending is not None and not pending.done():
+                pending.set_result(collector.messages)
             return response.json(collector.messages)
 
         @webchat.route(f"{base}/history", methods=["POST"])

@@ -159,6 +159,7 @@ def test_the_language_hint_of_the_browser_is_honoured(
         ({"sender": f"web-{'a' * 32}", "message": 42}, '"message"'),
         ({"sender": f"web-{'a' * 32}", "message": "x" * 2001}, "too long"),
         ({"sender": f"web-{'a' * 32}", "message": "Hallo", "metadata": "ar"}, '"metadata"'),
+        ({"sender": f"web-{'a' * 32}", "message": "Hallo", "message_id": "1"}, '"message_id"'),
         (
             {"sender": f"web-{'a' * 32}", "message": "Hallo", "metadata": {"language_hint": 7}},
             "language_hint",
@@ -205,6 +206,41 @@ def test_a_flood_from_one_conversation_is_slowed_down_not_lost(
     assert [m["text"] for m in history(assistant, sender) if m["sender"] == "user"] == [
         "danke"
     ] * 12
+
+
+def test_a_retried_message_is_answered_once(assistant: RunningAssistant, sender: str) -> None:
+    # The first try was handled but its reply lost; the widget sends it again.
+    body = {"sender": sender, "message": "Ich suche einen Deutschkurs", "message_id": "ab" * 12}
+    first = request(assistant.base_url, f"{API}/webhook", body)
+    retry = request(assistant.base_url, f"{API}/webhook", body)
+
+    assert first.status == retry.status == 200
+    assert retry.json() == first.json() and first.json()
+    users = [m["text"] for m in history(assistant, sender) if m["sender"] == "user"]
+    assert users == ["Ich suche einen Deutschkurs"]
+
+    # A new message (another id) with the same words is a new message.
+    again = request(assistant.base_url, f"{API}/webhook", {**body, "message_id": "cd" * 12})
+    assert again.status == 200
+    users = [m["text"] for m in history(assistant, sender) if m["sender"] == "user"]
+    assert users == ["Ich suche einen Deutschkurs"] * 2
+
+
+def test_a_retry_sent_while_the_first_try_runs_waits_for_its_reply(
+    assistant: RunningAssistant, sender: str
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    body = {"sender": sender, "message": "Ich brauche einen Dolmetscher", "message_id": "ef" * 12}
+    with ThreadPoolExecutor(3) as pool:
+        replies = list(
+            pool.map(lambda _: request(assistant.base_url, f"{API}/webhook", body), range(3))
+        )
+
+    assert [reply.status for reply in replies] == [200, 200, 200]
+    assert replies[0].json() == replies[1].json() == replies[2].json()
+    users = [m["text"] for m in history(assistant, sender) if m["sender"] == "user"]
+    assert users == ["Ich brauche einen Dolmetscher"]
 
 
 def test_history_shows_the_conversation_so_far(assistant: RunningAssistant, sender: str) -> None:

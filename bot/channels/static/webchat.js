@@ -257,12 +257,20 @@
     }
   }
 
-  function newSenderId() {
-    var bytes = new Uint8Array(16);
+  function randomHex(length) {
+    var bytes = new Uint8Array(length);
     window.crypto.getRandomValues(bytes);
     var hex = "";
     for (var i = 0; i < bytes.length; i++) hex += (bytes[i] + 256).toString(16).slice(1);
-    return "web-" + hex;
+    return hex;
+  }
+  function newSenderId() {
+    return "web-" + randomHex(16);
+  }
+  // Sent with every try of one message: the assistant answers a retry whose
+  // first try did arrive (the reply was lost) without handling it twice.
+  function newMessageId() {
+    return randomHex(12);
   }
   function senderId() {
     var id = load(KEYS.sender);
@@ -724,17 +732,18 @@
 
   function savePending() {
     var pending = queue.map(function (item) {
-      return { text: item.text, payload: item.payload };
+      return { text: item.text, payload: item.payload, id: item.id };
     });
     save(KEYS.pending, pending.length ? JSON.stringify(pending) : null);
   }
 
   // A user message: ``text`` is shown (null: nothing shown), ``payload`` is sent.
-  function submit(text, payload) {
+  function submit(text, payload, id) {
     removeOpenButtons();
     var bubble = text ? addUserMessage(text) : null;
     if (bubble) bubble.classList.add("wl-pending");
-    queue.push({ text: text, payload: payload, bubble: bubble });
+    var messageId = typeof id === "string" && /^[0-9a-f]{24}$/.test(id) ? id : newMessageId();
+    queue.push({ text: text, payload: payload, bubble: bubble, id: messageId });
     savePending();
     pump();
   }
@@ -758,7 +767,7 @@
       ui.log.contains(active) ||
       ui.languagePanel.contains(active);
     showTyping(true);
-    var body = { sender: senderId(), message: item.payload, metadata: {} };
+    var body = { sender: senderId(), message: item.payload, message_id: item.id, metadata: {} };
     var hint = languageHint();
     if (hint) body.metadata.language_hint = hint;
     postWithRetry("webhook", body)
@@ -858,7 +867,7 @@
         }).classList.add("wl-welcome");
       }
       pending.forEach(function (item) {
-        if (item && typeof item.payload === "string") submit(item.text, item.payload);
+        if (item && typeof item.payload === "string") submit(item.text, item.payload, item.id);
       });
     });
   }

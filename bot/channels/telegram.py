@@ -55,6 +55,7 @@ from bot.outbox.telegram import (
     CALLBACK_KEY_PREFIX,
     CHANNEL,
     TelegramSender,
+    close_bot,
     make_bot,
     message_payloads,
     redact,
@@ -292,7 +293,7 @@ class TelegramInput(InputChannel):
             self.worker = None
         if self.bot is not None:
             with contextlib.suppress(Exception):
-                await self.bot.shutdown()
+                await close_bot(self.bot)
         self.outbox.close()
 
     async def _set_webhook(self) -> None:

@@ -108,7 +108,13 @@ async def poll(
     from telegram import Update
     from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 
-    from bot.outbox.telegram import make_bot, redact, retry_after_seconds, webhook_secret
+    from bot.outbox.telegram import (
+        close_bot,
+        make_bot,
+        redact,
+        retry_after_seconds,
+        webhook_secret,
+    )
 
     token = settings.telegram_bot_token
     secret = webhook_secret(settings)
@@ -151,7 +157,7 @@ async def poll(
                     offset = update.update_id + 1
                     forwarded += 1
         finally:
-            await bot.shutdown()
+            await close_bot(bot)
     return forwarded
 
 
@@ -180,7 +186,7 @@ def poll_command(args: argparse.Namespace) -> int:
 
 
 async def _webhook_info(settings: Settings) -> dict:
-    from bot.outbox.telegram import make_bot
+    from bot.outbox.telegram import close_bot, make_bot
 
     bot = make_bot(settings.telegram_bot_token, settings.telegram_api_base_url)
     try:
@@ -191,7 +197,7 @@ async def _webhook_info(settings: Settings) -> dict:
             "last_error_message": info.last_error_message or "",
         }
     finally:
-        await bot.shutdown()
+        await close_bot(bot)
 
 
 def status_command(args: argparse.Namespace) -> int:

@@ -138,7 +138,7 @@ class DeliveryWorker:
         per_recipient_burst: int = 5,
         global_rate: float = 30.0,
         concurrency: int = 8,
-        batch: int = 100,
+        batch: int = 500,
         retention_days: float = 7.0,
     ) -> None:
         self.outbox = outbox
@@ -199,44 +199,59 @@ class DeliveryWorker:
     # -- delivering -------------------------------------------------------------------
 
     async def deliver_pending(self) -> int:
-        """Send every message that is due now (and those that become due meanwhile)."""
+        """Send every message that is due now (and those that become due meanwhile).
+
+        Each recipient's messages go one after the other in their own task, so
+        a turn's second message follows its first at once instead of waiting
+        for every other chat's first message.
+        """
         sent = 0
         semaphore = asyncio.Semaphore(self._concurrency)
         while not self._paused():
-            heads = self.outbox.due_heads(self.channel, utcnow(), self._batch)
-            if not heads:
+            queues = self.outbox.due_queues(self.channel, utcnow(), self._batch)
+            if not queues:
                 break
-            results = await asyncio.gather(*(self._deliver(item, semaphore) for item in heads))
+            results = await asyncio.gather(*(self._deliver(queue, semaphore) for queue in queues))
             sent += sum(results)
         return sent
 
-    async def _deliver(self, item: OutboxItem, semaphore: asyncio.Semaphore) -> int:
-        async with semaphore:
+    async def _deliver(self, queue: list[OutboxItem], semaphore: asyncio.Semaphore) -> int:
+        """Send one recipient's messages in order; stop at the first that is not accepted."""
+        sent = 0
+        for item in queue:
             if self._paused():
-                return 0
+                break
+            # Waiting for the pace holds no slot: other chats' messages go meanwhile.
             await self._pacer.wait(item.recipient)
-            try:
-                await self._send(item.recipient, item.payload)
-            except RecipientGone as exc:
-                self.outbox.mark_failed(item.id, str(exc))
-                dropped = self.outbox.fail_recipient(self.channel, item.recipient, str(exc))
-                logger.info(
-                    "Outbox %s: recipient unreachable for good (%s); %d waiting message(s) dropped",
-                    self.channel,
-                    exc,
-                    dropped + 1,
-                )
-            except PermanentFailure as exc:
-                self.outbox.mark_failed(item.id, str(exc))
-                logger.warning("Outbox %s: message %d refused (%s)", self.channel, item.id, exc)
-            except RetryLater as exc:
-                self._retry(item, str(exc), exc.after, pause_all=exc.pause_all)
-            except Exception as exc:  # a bug or an unknown error: keep the message, retry later
-                self._retry(item, _describe(exc), None)
-            else:
-                self.outbox.mark_sent(item.id)
-                return 1
-            return 0
+            async with semaphore:
+                if self._paused() or not await self._deliver_one(item):
+                    break
+            sent += 1
+        return sent
+
+    async def _deliver_one(self, item: OutboxItem) -> bool:
+        try:
+            await self._send(item.recipient, item.payload)
+        except RecipientGone as exc:
+            self.outbox.mark_failed(item.id, str(exc))
+            dropped = self.outbox.fail_recipient(self.channel, item.recipient, str(exc))
+            logger.info(
+                "Outbox %s: recipient unreachable for good (%s); %d waiting message(s) dropped",
+                self.channel,
+                exc,
+                dropped + 1,
+            )
+        except PermanentFailure as exc:
+            self.outbox.mark_failed(item.id, str(exc))
+            logger.warning("Outbox %s: message %d refused (%s)", self.channel, item.id, exc)
+        except RetryLater as exc:
+            self._retry(item, str(exc), exc.after, pause_all=exc.pause_all)
+        except Exception as exc:  # a bug or an unknown error: keep the message, retry later
+            self._retry(item, _describe(exc), None)
+        else:
+            self.outbox.mark_sent(item.id)
+            return True
+        return False
 
     def _retry(self, item: OutboxItem, error: str, after: float | None, *, pause_all=False) -> None:
         if after is None:

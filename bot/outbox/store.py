@@ -161,26 +161,33 @@ class Outbox(LazyDatabase):
 
     # -- reading ----------------------------------------------------------------------
 
-    def due_heads(self, channel: str, now: dt.datetime, limit: int = 100) -> list[OutboxItem]:
-        """The oldest waiting message of each recipient, if it is due.
+    def due_queues(
+        self, channel: str, now: dt.datetime, limit: int = 500
+    ) -> list[list[OutboxItem]]:
+        """Waiting messages per recipient, oldest first, where the oldest one is due.
 
         A recipient whose oldest message waits for a retry gets nothing else
-        meanwhile: messages arrive in the order they were written.
+        meanwhile: messages arrive in the order they were written. At most
+        ``limit`` messages in all; a recipient's oldest one is always among
+        them when any of its messages is.
         """
         table = outbox_table
-        heads = (
-            sa.select(sa.func.min(table.c.id))
-            .where(table.c.status == PENDING, table.c.channel == channel)
-            .group_by(table.c.recipient)
-        )
         query = (
             sa.select(table)
-            .where(table.c.id.in_(heads.scalar_subquery()), table.c.next_attempt_at <= now)
+            .where(table.c.status == PENDING, table.c.channel == channel)
             .order_by(table.c.id)
             .limit(limit)
         )
+        queues: dict[str, list[OutboxItem]] = {}
         with self._get_engine().connect() as connection:
-            return [_item(row) for row in connection.execute(query)]
+            for row in connection.execute(query):
+                item = _item(row)
+                queues.setdefault(item.recipient, []).append(item)
+        return [queue for queue in queues.values() if queue[0].next_attempt_at <= now]
+
+    def due_heads(self, channel: str, now: dt.datetime, limit: int = 500) -> list[OutboxItem]:
+        """The oldest waiting message of each recipient, if it is due."""
+        return [queue[0] for queue in self.due_queues(channel, now, limit)]
 
     def next_attempt_at(self, channel: str) -> dt.datetime | None:
         """When the earliest waiting message of ``channel`` is due (``None``: nothing waits)."""

@@ -22,6 +22,7 @@ from bot.outbox.telegram import (
     MAX_CALLBACK_BYTES,
     MAX_MESSAGE_LENGTH,
     TelegramSender,
+    close_bot,
     inline_keyboard,
     make_bot,
     message_payloads,
@@ -58,6 +59,16 @@ def fake() -> Iterator[FakeTelegram]:
         yield server
 
 
+_bots = []  # made by make_worker; closed after each test
+
+
+@pytest.fixture(autouse=True)
+async def close_bots():
+    yield
+    while _bots:
+        await close_bot(_bots.pop())
+
+
 def make_worker(outbox: Outbox, fake: FakeTelegram, **options) -> DeliveryWorker:
     # Fast retries and no pacing delays, so that tests wait for behaviour, not for timers.
     settings = dict(
@@ -68,8 +79,9 @@ def make_worker(outbox: Outbox, fake: FakeTelegram, **options) -> DeliveryWorker
         global_rate=1000.0,
     )
     settings.update(options)
-    sender = TelegramSender(make_bot(fake.token, fake.base_url))
-    return DeliveryWorker(outbox, CHANNEL, sender, **settings)
+    bot = make_bot(fake.token, fake.base_url)
+    _bots.append(bot)
+    return DeliveryWorker(outbox, CHANNEL, TelegramSender(bot), **settings)
 
 
 def enqueue_texts(outbox: Outbox, chat: int, texts: list[str]) -> None:

@@ -667,7 +667,8 @@ async def calibrate(channel: Channel, chosen: list[dict], reference: dict) -> di
 
 @dataclass
 class Tally:
-    latencies: list[float] = field(default_factory=list)  # turns ended in the window
+    latencies: list[float] = field(default_factory=list)  # turns started in the window
+    ended_in_window: int = 0
     firsts: list[float] = field(default_factory=list)
     accepted: list[float] = field(default_factory=list)
     turns_all: int = 0
@@ -716,6 +717,7 @@ async def load(
                 turn = Turn(**raw)
                 ref = reference.get(script["name"], {}).get(str(index), {})
                 expected = counts[script["name"]][index]
+                begun = time.perf_counter()
                 outcome = await channel.turn(conv, turn, ref, expected)
                 ended = time.perf_counter()
                 tally.turns_all += 1
@@ -727,7 +729,11 @@ async def load(
                     tally.errors += 1
                     if len(tally.error_samples) < 5:
                         tally.error_samples.append(f"{script['name']} turn {index + 1}: {problem}")
-                if window_start <= ended <= window_end:
+                tally.ended_in_window += window_start <= ended <= window_end
+                # A turn counts for the window it was sent in: at a paced rate
+                # the users send the offered rate exactly as long as the
+                # assistant keeps up, and fewer as soon as it falls behind.
+                if window_start <= begun < window_end:
                     tally.latencies.append(outcome.latency)
                     first = outcome.first if outcome.first is not None else outcome.latency
                     tally.firsts.append(first)
@@ -749,6 +755,7 @@ async def load(
         "turns_all": tally.turns_all,
         "conversations": tally.conversations,
         "per_s": len(latencies) / duration,
+        "ended_per_s": tally.ended_in_window / duration,
         "p50_ms": 1000 * percentile(latencies, 0.50),
         "p95_ms": 1000 * percentile(latencies, 0.95),
         "max_ms": 1000 * max(latencies, default=0.0),
@@ -1377,8 +1384,8 @@ def format_report(
         )
     lines.append("")
     lines.append(
-        "turns/s: turns completed in the measured window / its length; p50/p95: from sending "
-        "a turn to its last bot message; lost: bot messages of a turn that did not arrive "
+        "turns/s: turns sent in the measured window / its length; p50/p95: from "
+        "sending a turn to its last bot message; lost: bot messages of a turn that did not arrive "
         f"(within {options.timeout:g} s for Telegram); late: messages that arrived after that "
         "or beyond the expected count; CPU: per turn, Rasa server + action server + load "
         "generator; load: 1-minute load average before-after."

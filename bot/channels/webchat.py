@@ -56,6 +56,11 @@ MESSAGE_ID_PATTERN = re.compile(r"^[0-9a-f]{24}$")
 #: How long a reply is kept for a retry of its message, and for how many messages.
 REPLY_KEPT_SECONDS = 300
 REPLIES_KEPT = 5000
+#: Messages per conversation within the window before the server asks the
+#: widget to wait (429). A person answering a form with buttons sends ~15 in
+#: a minute at most; a script looping on one conversation is slowed down.
+FLOOD_LIMIT = 20
+FLOOD_WINDOW_SECONDS = 30.0
 #: Longer messages are refused: nobody types this much into a chat, and the
 #: NLU and translation would be slow on it.
 MAX_MESSAGE_LENGTH = 2000
@@ -300,11 +305,13 @@ class WebChatInput(InputChannel):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> WebChatInput:
         options = dict(credentials or {})
         return cls(
-            flood_limit=int(options.get("flood_limit", 12)),
-            flood_window_seconds=float(options.get("flood_window_seconds", 30)),
+            flood_limit=int(options.get("flood_limit", FLOOD_LIMIT)),
+            flood_window_seconds=float(options.get("flood_window_seconds", FLOOD_WINDOW_SECONDS)),
         )
 
-    def __init__(self, flood_limit: int = 12, flood_window_seconds: float = 30) -> None:
+    def __init__(
+        self, flood_limit: int = FLOOD_LIMIT, flood_window_seconds: float = FLOOD_WINDOW_SECONDS
+    ) -> None:
         # As for Telegram: a person types at most a few messages a minute; a
         # script that loops on one conversation must not take the server.
         self.flood = FloodGuard(flood_limit, flood_window_seconds)

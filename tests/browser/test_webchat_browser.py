@@ -183,6 +183,35 @@ def test_reconnects_after_a_dropped_connection(page, context, assistant, shot) -
     shot("reconnected")
 
 
+def test_too_many_messages_at_once_are_sent_a_little_later(page, assistant) -> None:
+    chat = ChatPage(page).open(assistant.base_url)
+    refused = []
+
+    def too_many_once(route) -> None:
+        # As the server answers a conversation over its flood limit.
+        if not refused:
+            refused.append(route.request.url)
+            route.fulfill(
+                status=429,
+                headers={"Retry-After": "2", "Content-Type": "application/json"},
+                body='{"error": "Too many messages at once. Please wait a moment."}',
+            )
+        else:
+            route.continue_()
+
+    page.route("**/webhooks/webchat/webhook", too_many_once)
+    chat.input.fill("Hallo")
+    chat.input.press("Enter")
+    expect(page.locator(".wl-status")).to_contain_text("Viele Nachrichten auf einmal")
+    expect(page.locator(".wl-status")).not_to_contain_text("Keine Verbindung")
+
+    chat.wait_idle()
+    assert refused, "the first try was refused"
+    assert any(is_response(text, "utter_greet", "de") for text in chat.bot_texts())
+    assert [text for who, text in chat.bubbles() if who == "user"] == ["Hallo"]
+    expect(page.locator(".wl-status")).not_to_contain_text("Viele Nachrichten")
+
+
 def test_one_script_tag_embeds_the_widget(page, assistant, shot) -> None:
     # A town's website on another origin; the assistant answers cross-origin.
     script = f"{assistant.base_url}/webhooks/webchat/webchat.js"

@@ -65,6 +65,7 @@
       assistant: "Willkommenslotse:",
       typing: "Der Willkommenslotse schreibt …",
       reconnecting: "Keine Verbindung. Neuer Versuch in {seconds} s. Ihre Nachricht bleibt erhalten.",
+      slowDown: "Viele Nachrichten auf einmal. Ihre Nachricht wird in {seconds} s gesendet.",
       retryNow: "Jetzt versuchen",
       reconnected: "Wieder verbunden.",
       notSent: "Nicht gesendet: {reason}",
@@ -92,6 +93,7 @@
       assistant: "Assistant:",
       typing: "The assistant is writing …",
       reconnecting: "No connection. Trying again in {seconds} s. Your message is kept.",
+      slowDown: "Many messages at once. Your message will be sent in {seconds} s.",
       retryNow: "Try now",
       reconnected: "Connected again.",
       notSent: "Not sent: {reason}",
@@ -119,6 +121,7 @@
       assistant: "المساعد:",
       typing: "المساعد يكتب …",
       reconnecting: "لا يوجد اتصال. محاولة جديدة بعد {seconds} ثانية. رسالتكم محفوظة.",
+      slowDown: "رسائل كثيرة دفعة واحدة. سترسل رسالتكم بعد {seconds} ثانية.",
       retryNow: "حاول الآن",
       reconnected: "تم الاتصال من جديد.",
       notSent: "لم تُرسل: {reason}",
@@ -146,6 +149,7 @@
       assistant: "Асистент:",
       typing: "Асистент пише …",
       reconnecting: "Немає з’єднання. Нова спроба через {seconds} с. Ваше повідомлення збережено.",
+      slowDown: "Забагато повідомлень одразу. Ваше повідомлення буде надіслано через {seconds} с.",
       retryNow: "Спробувати зараз",
       reconnected: "З’єднання відновлено.",
       notSent: "Не надіслано: {reason}",
@@ -173,6 +177,7 @@
       assistant: "Asistan:",
       typing: "Asistan yazıyor …",
       reconnecting: "Bağlantı yok. {seconds} sn sonra yeniden denenecek. Mesajınız saklanıyor.",
+      slowDown: "Aynı anda çok fazla mesaj. Mesajınız {seconds} sn sonra gönderilecek.",
       retryNow: "Şimdi dene",
       reconnected: "Bağlantı yeniden kuruldu.",
       notSent: "Gönderilmedi: {reason}",
@@ -200,6 +205,7 @@
       assistant: "دستیار:",
       typing: "دستیار در حال نوشتن است …",
       reconnecting: "اتصال برقرار نیست. تلاش دوباره تا {seconds} ثانیهٔ دیگر. پیام شما حفظ می‌شود.",
+      slowDown: "پیام‌های زیادی در یک لحظه. پیام شما تا {seconds} ثانیهٔ دیگر فرستاده می‌شود.",
       retryNow: "اکنون تلاش کن",
       reconnected: "اتصال دوباره برقرار شد.",
       notSent: "ارسال نشد: {reason}",
@@ -227,6 +233,7 @@
       assistant: "Ассистент:",
       typing: "Ассистент пишет …",
       reconnecting: "Нет соединения. Новая попытка через {seconds} с. Ваше сообщение сохранено.",
+      slowDown: "Слишком много сообщений сразу. Ваше сообщение будет отправлено через {seconds} с.",
       retryNow: "Попробовать сейчас",
       reconnected: "Соединение восстановлено.",
       notSent: "Не отправлено: {reason}",
@@ -682,14 +689,18 @@
   function postWithRetry(path, body) {
     var delay = 1000;
     var failed = false;
+    var slowed = false;
     function attempt() {
       return post(path, body).then(
         function (response) {
           if (response.ok) {
             if (failed) setStatus(t("reconnected"));
+            else if (slowed) setStatus("");
             return response.json();
           }
-          if (response.status >= 500 || response.status === 429 || response.status === 408) {
+          // 429: this conversation sent too much at once; the server is fine.
+          if (response.status === 429) return retry(true);
+          if (response.status >= 500 || response.status === 408) {
             return retry();
           }
           return response
@@ -706,10 +717,11 @@
         },
       );
     }
-    function retry() {
-      failed = true;
+    function retry(slowDown) {
+      if (slowDown) slowed = true;
+      else failed = true;
       var seconds = Math.round(delay / 1000);
-      setStatus(t("reconnecting", { seconds: seconds }), true, {
+      setStatus(t(slowDown ? "slowDown" : "reconnecting", { seconds: seconds }), true, {
         label: t("retryNow"),
         run: function () {
           if (wakeUp) wakeUp();

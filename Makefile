@@ -69,8 +69,17 @@ $(CHROMIUM):
 	  echo "error: the browser tests need Chromium: apt-get install chromium chromium-driver" >&2; exit 1; \
 	fi
 
+# Tests that run CTranslate2 models. CTranslate2's int8 kernels differ by CPU
+# (oneDNN is its default on AMD, MKL on Intel): these run once under each, so a
+# machine of either vendor proves both.
+TRANSLATION_TESTS := tests/translation tests/e2e/test_translation.py \
+                     tests/nlu/test_translation_components.py
+
 test: $(MODEL) $(CHROMIUM)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pip check
+	$(BIN)/python -m pytest $(addprefix --ignore=,$(TRANSLATION_TESTS))
+	CT2_USE_MKL=0 $(BIN)/python -m pytest $(TRANSLATION_TESTS)
+	CT2_USE_MKL=1 $(BIN)/python -m pytest $(TRANSLATION_TESTS)
 
 bench: $(MODEL)
 	$(BIN)/python bench/nlu.py

@@ -274,6 +274,13 @@ def _transformer(vocabulary: _Vocabulary):
     source, so every pre-norm layer norm sees the same mean and spread and is
     turned into the identity by choosing its gamma and beta. Self-attention and
     feed-forward sub-layers write zeros.
+
+    Every one of these dimensions is followed by an unused one (see
+    :func:`_spread`): CTranslate2 runs the model in int8, and some GEMM kernels
+    (oneDNN on AVX2, its default on AMD CPUs) add two neighbouring byte products
+    into a 16-bit sum that saturates. With at most one non-zero weight in each
+    such pair of columns, no sum can saturate, and the model translates the same
+    under every backend and instruction set.
     """
     import ctranslate2.specs
 
@@ -281,12 +288,13 @@ def _transformer(vocabulary: _Vocabulary):
     capital_offset = stem_dims
     punctuation_offset = capital_offset + 2
     position_offset = punctuation_offset + len(TRAILING_PUNCTUATION)
-    d_model = position_offset + MAX_SENTENCE_PIECES
+    width = position_offset + MAX_SENTENCE_PIECES  # logical dimensions
+    d_model = _SPREAD * width
     piece_count = len(vocabulary.pieces)
 
     def feature_vector(piece_index: int) -> np.ndarray:
         stem, capitalised, punctuation = vocabulary.features[piece_index]
-        vector = np.zeros(d_model, np.float32)
+        vector = np.zeros(width, np.float32)
         vector[[stem, capital_offset + capitalised, punctuation_offset + punctuation]] = 1.0
         return vector
 
@@ -311,7 +319,7 @@ def _transformer(vocabulary: _Vocabulary):
         zero_linear(ffn.linear_0, 8, d_model)
         zero_linear(ffn.linear_1, d_model, 8)
 
-    positions = np.zeros((MAX_SENTENCE_PIECES, d_model), np.float32)
+    positions = np.zeros((MAX_SENTENCE_PIECES, width), np.float32)
     positions[:, position_offset:] = np.eye(MAX_SENTENCE_PIECES, dtype=np.float32)
 
     spec = ctranslate2.specs.TransformerSpec.from_config((1, 1), 1)
@@ -321,10 +329,10 @@ def _transformer(vocabulary: _Vocabulary):
     # Encoder: the features of the piece to write for each source piece, plus its position.
     encoder = spec.encoder
     encoder.scale_embeddings = False
-    encoder.embeddings[0].weight = np.stack(
-        [feature_vector(target) for target in vocabulary.translation]
+    encoder.embeddings[0].weight = _spread(
+        np.stack([feature_vector(target) for target in vocabulary.translation]), columns=True
     )
-    encoder.position_encodings.encodings = positions
+    encoder.position_encodings.encodings = _spread(positions, columns=True)
     (encoder_layer,) = encoder.layer
     silent_self_attention(encoder_layer.self_attention, ones=4)
     silent_feed_forward(encoder_layer.ffn, ones=4)
@@ -334,33 +342,35 @@ def _transformer(vocabulary: _Vocabulary):
     decoder = spec.decoder
     decoder.scale_embeddings = False
     decoder.embeddings.weight = np.zeros((piece_count, d_model), np.float32)
-    decoder.position_encodings.encodings = positions
+    decoder.position_encodings.encodings = _spread(positions, columns=True)
     (decoder_layer,) = decoder.layer
     silent_self_attention(decoder_layer.self_attention, ones=1)
 
     cross_attention = decoder_layer.attention
     identity_layer_norm(cross_attention.layer_norm, ones=1)
-    position_dims = slice(position_offset, d_model)
+    position_dims = slice(position_offset, width)
     feature_dims = slice(0, position_offset)
     # CTranslate2 divides the query by sqrt(head size); undo that and sharpen.
-    query = np.zeros((d_model, d_model), np.float32)
+    query = np.zeros((width, width), np.float32)
     query[position_dims, position_dims] = np.eye(MAX_SENTENCE_PIECES) * (
         _ATTENTION_SHARPNESS * np.sqrt(d_model)
     )
-    key = np.zeros((d_model, d_model), np.float32)
+    key = np.zeros((width, width), np.float32)
     key[position_dims, position_dims] = np.eye(MAX_SENTENCE_PIECES)
-    value = np.zeros((d_model, d_model), np.float32)
+    value = np.zeros((width, width), np.float32)
     value[feature_dims, feature_dims] = np.eye(position_offset)
     # Every query also looks a little for the source's "</s>": too little to matter while
     # the decoder's position is inside the source, enough to make every hypothesis end once
     # it is past it (beam search keeps extending the runners-up otherwise).
     end_dim = _SPECIAL_PIECES.index("</s>")
-    query_bias = np.zeros(d_model, np.float32)
+    query_bias = np.zeros(width, np.float32)
     query_bias[end_dim] = _ATTENTION_SHARPNESS / 2 * np.sqrt(d_model)
     key[end_dim, end_dim] = 1.0
-    cross_attention.linear[0].weight = query
-    cross_attention.linear[0].bias = query_bias
-    cross_attention.linear[1].weight = np.concatenate([key, value])  # fused key, value
+    cross_attention.linear[0].weight = _spread(query, rows=True, columns=True)
+    cross_attention.linear[0].bias = _spread(query_bias, rows=True)
+    cross_attention.linear[1].weight = np.concatenate(  # fused key, value
+        [_spread(key, rows=True, columns=True), _spread(value, rows=True, columns=True)]
+    )
     cross_attention.linear[1].bias = np.zeros(2 * d_model, np.float32)
     cross_attention.linear[2].weight = np.eye(d_model, dtype=np.float32)
     cross_attention.linear[2].bias = np.zeros(d_model, np.float32)
@@ -369,8 +379,9 @@ def _transformer(vocabulary: _Vocabulary):
     identity_layer_norm(decoder.layer_norm, ones=4)
 
     # Output: a piece's logit counts how many of its three features were copied.
-    decoder.projection.weight = np.stack(
-        [feature_vector(index) * _OUTPUT_GAIN for index in range(piece_count)]
+    decoder.projection.weight = _spread(
+        np.stack([feature_vector(index) * _OUTPUT_GAIN for index in range(piece_count)]),
+        columns=True,
     )
     decoder.projection.bias = np.zeros(piece_count, np.float32)
 
@@ -378,3 +389,26 @@ def _transformer(vocabulary: _Vocabulary):
     spec.register_target_vocabulary(vocabulary.pieces)
     spec.validate()
     return spec
+
+
+#: Each logical dimension of the model is followed by this many - 1 unused ones.
+_SPREAD = 2
+
+
+def _spread(matrix: np.ndarray, *, rows: bool = False, columns: bool = False) -> np.ndarray:
+    """``matrix`` with its rows and/or columns moved to every ``_SPREAD``-th index, zeros between.
+
+    Applied to the residual-stream axes only, so logical dimension ``i`` lives at
+    physical dimension ``_SPREAD * i``.
+    """
+    shape = list(matrix.shape)
+    index: list[slice] = [slice(None)] * matrix.ndim
+    if rows:
+        shape[0] *= _SPREAD
+        index[0] = slice(None, None, _SPREAD)
+    if columns:
+        shape[-1] *= _SPREAD
+        index[-1] = slice(None, None, _SPREAD)
+    spread = np.zeros(shape, matrix.dtype)
+    spread[tuple(index)] = matrix
+    return spread

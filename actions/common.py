@@ -14,19 +14,6 @@ from bot.translation.availability import can_serve
 
 logger = logging.getLogger(__name__)
 
-# Intents that only come from a question the form asked; everything else the
-# user writes while a form is open is an answer to that question.
-META_INTENTS = (
-    "stop",
-    "ask_why",
-    "help",
-    "change_language",
-    "language_unavailable",
-    "delete_data",
-    "bot_challenge",
-)
-
-
 # Loaded once per action-server process; `welcome content check` validates the
 # same files before a deployment, so a broken file fails there, not in a chat.
 content = get_content

@@ -22,7 +22,8 @@ from bot.handoff import (
     normalize_category,
 )
 from bot.settings import get_settings
-from bot.translation.prepared import render_marked
+from bot.texts import render_marked
+from bot.translation.runtime import to_german
 
 logger = logging.getLogger(__name__)
 
@@ -67,20 +68,7 @@ def with_german_for_office(fields: dict, excerpt: list, language: str) -> tuple[
     A missing or failing model never stops a request from being stored: the
     office then reads the original (and can ask for an interpreter).
     """
-    from bot.translation import get_translator
-    from bot.translation.availability import argos_code
-
-    source = argos_code(language) or language
-    translator = get_translator()
-    if not translator.can_translate(source, "de"):
-        return fields, excerpt
-    try:
-        return add_german_translations(
-            fields, excerpt, lambda texts: translator.translate_many(texts, source, "de")
-        )
-    except Exception:  # noqa: BLE001 - the request matters more than its translation
-        logger.exception("Translating a %s request to German failed", language)
-        return fields, excerpt
+    return add_german_translations(fields, excerpt, lambda texts: to_german(texts, language))
 
 
 def confirm_or_apologise(dispatcher: CollectingDispatcher, tracker: Tracker, category: str) -> None:

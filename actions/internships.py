@@ -8,10 +8,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import common
-from actions.validation import ALL_MUNICIPALITIES, CommonFormValidation
+from actions.validation import CommonFormValidation
 from bot.answers import parse_age
 from bot.content.render import render_internship
-from bot.translation.prepared import render_marked
+from bot.texts import render_marked
+from bot.vocabulary import ALL_MUNICIPALITIES, payload
 
 MAX_RESULTS = 3
 
@@ -51,7 +52,7 @@ class ActionAskInternshipField(Action):
         buttons = [
             {
                 "title": field.label(language),
-                "payload": f'/inform{{"internship_field": "{field.id}"}}',
+                "payload": payload("inform", internship_field=field.id),
             }
             for field in common.content().internship_fields
         ]

@@ -12,25 +12,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import common
 from actions.core import form_reset_events
 from actions.handoff import confirm_or_apologise, show_office_contact
-from actions.validation import CHAT_CONTACT, MAX_ATTEMPTS, CommonFormValidation
+from actions.validation import MAX_ATTEMPTS, CommonFormValidation
 from bot.answers import MAX_DESCRIPTION, clean_text, parse_date, parse_time
 from bot.content.render import render_interpreter_guidelines
 from bot.language_names import display_name, language_code_from_text
-from bot.texts import choice_label, label, match_choice
-from bot.translation.prepared import render_marked
+from bot.texts import choice_label, label, match_choice, render_marked
+from bot.vocabulary import ALL_MUNICIPALITIES, CHAT_CONTACT, INTERPRETER_FIELDS
 
-SUMMARY_FIELDS = (
-    "interpreter_language",
-    "interpreter_dialect",
-    "appointment_date",
-    "appointment_time",
-    "appointment_kind",
-    "appointment_place",
-    "municipality",
-    "interpreter_mode",
-    "contact",
-    "description",
-)
 ABANDONED = "abandoned"
 
 
@@ -52,7 +40,7 @@ def format_value(slot: str, value: Any, language: str) -> str:
         return choice_label(slot, str(value), language)
     if slot == "contact" and value == CHAT_CONTACT:
         return label("chat", language)
-    if slot == "municipality" and value == "all":
+    if slot == "municipality" and value == ALL_MUNICIPALITIES:
         return label("all_municipalities", language)
     return str(value)
 
@@ -60,7 +48,7 @@ def format_value(slot: str, value: Any, language: str) -> str:
 def interpreter_summary(slots: dict[str, Any], language: str) -> str:
     return "\n".join(
         f"• {label(slot, language)}: {format_value(slot, slots.get(slot), language)}"
-        for slot in SUMMARY_FIELDS
+        for slot in INTERPRETER_FIELDS
     )
 
 
@@ -197,7 +185,7 @@ class ValidateInterpreterForm(CommonFormValidation):
         if value is True:
             return {"interpreter_confirmed": True, "attempts": None}
         language = common.reply_language(tracker)
-        field = value if value in SUMMARY_FIELDS else _field_from_label(str(value), language)
+        field = value if value in INTERPRETER_FIELDS else _field_from_label(str(value), language)
         if field:
             # Ask that one question again, then show the summary again.
             return {
@@ -215,7 +203,7 @@ class ValidateInterpreterForm(CommonFormValidation):
 
 def _field_from_label(text: str, language: str) -> str | None:
     wanted = text.strip().casefold()
-    for field in SUMMARY_FIELDS:
+    for field in INTERPRETER_FIELDS:
         if wanted in (label(field, language).casefold(), label(field, "de").casefold()):
             return field
     return None

@@ -15,6 +15,7 @@ from bot.language import choose_reply_language, discount_names
 from bot.language_names import display_name
 from bot.languages import get_languages, language_for_tag, language_info
 from bot.translation.availability import can_serve, served_languages
+from bot.vocabulary import payload
 
 # Form answers that are names, addresses or free descriptions: their language
 # says nothing about the user's.
@@ -139,7 +140,7 @@ def ask_second_language(dispatcher: CollectingDispatcher, unserved: str) -> list
     buttons = [
         {
             "title": _button_title(code),
-            "payload": f'/change_language{{"language": "{code}"}}',
+            "payload": payload("change_language", language=code),
         }
         for code in choices
         if can_serve(code)
@@ -172,7 +173,7 @@ def language_buttons() -> list[dict[str, str]]:
     served = served_languages()
     others = [code for code in get_languages() if code not in served]
     return [
-        {"title": _button_title(code), "payload": f'/change_language{{"language": "{code}"}}'}
+        {"title": _button_title(code), "payload": payload("change_language", language=code)}
         for code in (*served, *others)
     ]
 

@@ -9,11 +9,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import common
-from actions.validation import ALL_MUNICIPALITIES, CommonFormValidation
+from actions.validation import CommonFormValidation
 from bot.content.render import render_offer
-from bot.translation.prepared import render_marked
+from bot.texts import render_marked
+from bot.vocabulary import ALL_MUNICIPALITIES, OFFER_TOPICS
 
-TOPICS = ("integration_course", "language_course", "counselling", "general")
 PAGE_SIZE = 3
 
 
@@ -24,7 +24,7 @@ class ValidateOffersForm(CommonFormValidation):
     def validate_offer_topic(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
-        if value in TOPICS:
+        if value in OFFER_TOPICS:
             return self.accepted("offer_topic", value)
         if self.attempts(tracker) + 1 >= 3:
             return self.accepted("offer_topic", "general")

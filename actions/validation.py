@@ -10,37 +10,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions import common
-from actions.common import META_INTENTS
 from bot.answers import clean_text, parse_contact
 from bot.forms import form_required_slots
-from bot.texts import means_chat
+from bot.texts import means_chat, words
+from bot.vocabulary import ALL_MUNICIPALITIES, CHAT_CONTACT, META_INTENTS
 
-ALL_MUNICIPALITIES = "all"
-CHAT_CONTACT = "chat"
 # After this many answers the bot cannot use, it stops asking the same thing.
 MAX_ATTEMPTS = 3
 # A free-text answer is taken as a command instead ("stop", "warum?") only when
 # it is short and the NLU is sure: "Fragen zur Wohnungssuche" is a description.
 COMMAND_MAX_WORDS = 4
 COMMAND_MIN_CONFIDENCE = 0.8
-
-_YES = {
-    "ja",
-    "yes",
-    "yep",
-    "ok",
-    "okay",
-    "نعم",
-    "اي",
-    "أيوه",
-    "так",
-    "да",
-    "evet",
-    "بله",
-    "آره",
-    "بلی",
-}
-_NO = {"nein", "no", "nope", "لا", "ні", "нет", "hayır", "hayir", "نه", "خیر"}
 
 
 class CommonFormValidation(FormValidationAction):
@@ -95,9 +75,9 @@ class CommonFormValidation(FormValidationAction):
         if isinstance(value, bool):
             return self.accepted("consent", value)
         word = (clean_text(str(value)) or "").casefold().strip(" .!")
-        if word in _YES:
+        if word in words("yes"):
             return self.accepted("consent", True)
-        if word in _NO:
+        if word in words("no"):
             return self.accepted("consent", False)
         if self.attempts(tracker) + 1 >= MAX_ATTEMPTS:
             # Consent is never assumed: no answer means no.

@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import common
 from bot.content.render import render_welcome_center
-from bot.translation.prepared import render_marked
+from bot.texts import render_marked
 
 
 class ActionShowWelcomeCenter(Action):

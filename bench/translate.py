@@ -572,20 +572,19 @@ def _template_pattern(line: str) -> re.Pattern[str] | None:
 
 
 def answer_catalogue(prepared_dir: Path, language: str) -> AnswerCatalogue:
-    from bot import texts as bot_texts
-    from bot.content import get_content, render
+    from bot.content import get_content
     from bot.languages import get_languages
-    from bot.translation.prepared import CURATED_MARKERS, MARKER_SIGN, PreparedTranslations
+    from bot.texts import MARKER_KEY, MARKER_SIGN, get_catalogue
+    from bot.translation.prepared import PreparedTranslations, source_text
     from bot.translation.sources import (
-        ENGLISH_MARKER,
         _content_texts,  # the content's texts in every language, as sources reads them
         load_responses,
         protected_terms,
-        source_text,
         variation_language,
     )
 
     entries = PreparedTranslations(prepared_dir).entries(language)
+    catalogue = get_catalogue()
     curated: list[str] = []
     for variations in load_responses().values():
         for variation in variations:
@@ -594,11 +593,12 @@ def answer_catalogue(prepared_dir: Path, language: str) -> AnswerCatalogue:
                 curated += [str(b.get("title") or "") for b in variation.get("buttons") or []]
     for _, localized in _content_texts(get_content()):
         curated.append(localized.get(language) or "")
-    for choices in bot_texts.CHOICES.values():
-        curated += [labels.get(language) or "" for labels in choices.values()]
+    for key, texts in catalogue.texts.items():
+        if key.startswith("choice."):
+            curated.append(texts.get(language) or "")
     curated_labels, prepared_labels = set(), set()
-    for table in (render.LABELS, bot_texts.LABELS):  # the "Label: value" lines
-        for labels in table.values():
+    for prefix in ("card", "summary"):  # the "Label: value" lines
+        for labels in catalogue.group(prefix).values():
             if labels.get(language):
                 curated.append(labels[language])
                 curated_labels.add(labels[language])
@@ -606,7 +606,8 @@ def answer_catalogue(prepared_dir: Path, language: str) -> AnswerCatalogue:
                 prepared_labels.add(entries[source_text(labels)])
     curated_lines, curated_patterns = known_lines(curated)
     prepared_lines, prepared_patterns = known_lines(entries.values())
-    marker = CURATED_MARKERS.get(language) or entries.get(ENGLISH_MARKER) or ENGLISH_MARKER
+    markers = catalogue.texts[MARKER_KEY]
+    marker = markers.get(language) or entries.get(markers["en"]) or markers["en"]
     native_names = [info.native_name for info in get_languages().values()]
     return AnswerCatalogue(
         language=language,

@@ -5,16 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 
 from bot.answers import clean_text
-
-CATEGORIES = (
-    "interpreter",
-    "human",
-    "welcome_center_referral",
-    "internship",
-    "mentoring_find",
-    "mentoring_become",
-    "fallback",
-)
+from bot.vocabulary import HANDOFF_CATEGORIES, INTERPRETER_FIELDS
 
 # Which question the user said "yes" to decides the category of a handoff.
 CATEGORY_AFTER_ACTION = {
@@ -28,18 +19,7 @@ CATEGORIES_WITH_NOTE = ("human", "fallback", "mentoring_find", "mentoring_become
 
 # Slots each category stores; nothing else leaves the conversation.
 FIELDS_BY_CATEGORY = {
-    "interpreter": (
-        "interpreter_language",
-        "interpreter_dialect",
-        "appointment_date",
-        "appointment_time",
-        "appointment_kind",
-        "appointment_place",
-        "municipality",
-        "interpreter_mode",
-        "contact",
-        "description",
-    ),
+    "interpreter": INTERPRETER_FIELDS,
     "internship": ("age", "internship_field", "municipality", "contact"),
     "welcome_center_referral": ("municipality", "contact"),
     "mentoring_find": ("municipality", "contact", "handoff_note"),
@@ -52,7 +32,7 @@ EXCERPT_MAX_CHARS = 500
 
 
 def normalize_category(value: str | None) -> str:
-    return value if value in CATEGORIES else "human"
+    return value if value in HANDOFF_CATEGORIES else "human"
 
 
 def collect_fields(category: str, slots: Mapping[str, object]) -> dict[str, object]:
@@ -99,11 +79,12 @@ GERMAN_SUFFIX = "_de"
 def add_german_translations(
     fields: dict[str, object],
     excerpt: list[dict[str, str]],
-    translate: Callable[[list[str]], list[str]],
+    translate: Callable[[list[str]], list[str] | None],
 ) -> tuple[dict[str, object], list[dict[str, str]]]:
     """Fields and excerpt with German translations of what the user wrote.
 
-    ``translate`` turns a list of texts in the user's language into German.
+    ``translate`` turns a list of texts in the user's language into German
+    (``None`` when it cannot: then nothing is added).
     The originals stay: a machine translation helps the office read, the
     user's own words remain the record. Bot messages are not translated back:
     the office knows what the assistant says.
@@ -118,6 +99,8 @@ def add_german_translations(
     if not sources:
         return fields, excerpt
     german = translate(sources)
+    if german is None:
+        return fields, excerpt
     fields = dict(fields)
     for name, text in zip(field_names, german, strict=False):
         fields[name + GERMAN_SUFFIX] = text

@@ -175,6 +175,19 @@ def language_info(code: str | None) -> LanguageInfo | None:
     return get_languages().get(code) if code else None
 
 
+def argos_code(code: str | None) -> str | None:
+    """The code of the Argos models for one of our language codes.
+
+    The catalogue's ``argos_code`` (``None``: no model exists, e.g. Dari or
+    Tigrinya); a code outside the catalogue is taken as an Argos code itself
+    (models someone installed for a language the catalogue does not list yet).
+    """
+    if not code:
+        return None
+    info = language_info(code)
+    return info.argos_code if info is not None else code
+
+
 def languages_for_tag(
     tag: str | None, catalogue: dict[str, LanguageInfo] | None = None
 ) -> tuple[str, ...]:

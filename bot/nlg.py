@@ -30,7 +30,8 @@ from rasa.shared.core.domain import Domain
 from rasa.utils.endpoints import EndpointConfig
 
 from bot import DEFAULT_LANGUAGE
-from bot.translation.prepared import PreparedTranslations, get_prepared, with_marker
+from bot.texts import with_marker
+from bot.translation.prepared import PreparedTranslations, get_prepared
 
 LANGUAGE_SLOT = "language"
 SOURCE_LANGUAGE = "en"

@@ -50,6 +50,7 @@ from telegram import CallbackQuery, ChatMemberUpdated, Message, Update, User
 from telegram.error import TelegramError
 
 from bot.channels.flood import FloodGuard
+from bot.language import choose_reply_language
 from bot.outbox import DeliveryWorker, Outbox
 from bot.outbox.telegram import (
     CALLBACK_KEY_PREFIX,
@@ -62,6 +63,9 @@ from bot.outbox.telegram import (
     webhook_secret,
 )
 from bot.settings import Settings, get_settings
+from bot.texts import marked_text
+from bot.translation.availability import served_languages
+from bot.vocabulary import payload
 
 logger = logging.getLogger(__name__)
 
@@ -79,59 +83,12 @@ COMMANDS = {
 # Deep-link parameters (t.me/<bot>?start=ar_sindelfingen) may only use these characters.
 _START_PARAMETER = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
-#: Short explanations the channel sends itself. German and English are
-#: curated; the others await native review (like ``bot.texts``).
-TEXTS: dict[str, dict[str, str]] = {
-    "not_text": {
-        "de": "Ich kann nur Textnachrichten lesen, keine Bilder, Sprachnachrichten, Dateien, "
-        "Sticker oder Standorte. Bitte schreiben Sie Ihre Frage in ein paar Worten.",
-        "en": "I can only read text messages, not photos, voice messages, files, stickers or "
-        "locations. Please write your question in a few words.",
-        "ar": "يمكنني قراءة الرسائل النصية فقط، وليس الصور أو الرسائل الصوتية أو الملفات أو "
-        "الملصقات أو المواقع. من فضلك اكتب سؤالك في بضع كلمات.",
-        "uk": "Я можу читати лише текстові повідомлення, а не фото, голосові повідомлення, "
-        "файли, стікери чи геолокацію. Будь ласка, напишіть своє запитання кількома словами.",
-        "tr": "Yalnızca metin mesajlarını okuyabiliyorum; fotoğraf, sesli mesaj, dosya, "
-        "çıkartma veya konum okuyamıyorum. Lütfen sorunuzu birkaç kelimeyle yazın.",
-        "fa": "من فقط می‌توانم پیام‌های متنی را بخوانم، نه عکس، پیام صوتی، فایل، استیکر یا "
-        "موقعیت مکانی. لطفاً سؤال خود را در چند کلمه بنویسید.",
-        "ru": "Я могу читать только текстовые сообщения, а не фото, голосовые сообщения, "
-        "файлы, стикеры или геолокацию. Пожалуйста, напишите свой вопрос в нескольких словах.",
-    },
-    "edited": {
-        "de": "Ich sehe nur neue Nachrichten, keine Änderungen. Bitte schicken Sie die "
-        "Korrektur als neue Nachricht.",
-        "en": "I only see new messages, not edits. Please send your correction as a new message.",
-        "ar": "أرى الرسائل الجديدة فقط، وليس التعديلات. من فضلك أرسل التصحيح كرسالة جديدة.",
-        "uk": "Я бачу лише нові повідомлення, а не зміни. Будь ласка, надішліть виправлення "
-        "новим повідомленням.",
-        "tr": "Yalnızca yeni mesajları görüyorum, düzenlemeleri değil. Lütfen düzeltmenizi yeni "
-        "bir mesaj olarak gönderin.",
-        "fa": "من فقط پیام‌های جدید را می‌بینم، نه ویرایش‌ها را. لطفاً اصلاح خود را به صورت "
-        "یک پیام جدید بفرستید.",
-        "ru": "Я вижу только новые сообщения, а не изменения. Пожалуйста, отправьте исправление "
-        "новым сообщением.",
-    },
-    "flood": {
-        "de": "Das waren sehr viele Nachrichten auf einmal. Bitte warten Sie einen Moment und "
-        "schreiben Sie dann noch einmal.",
-        "en": "That was a lot of messages at once. Please wait a moment, then write again.",
-        "ar": "كانت هذه رسائل كثيرة جدًا في وقت واحد. من فضلك انتظر لحظة ثم اكتب مرة أخرى.",
-        "uk": "Це було дуже багато повідомлень одночасно. Будь ласка, зачекайте трохи й "
-        "напишіть ще раз.",
-        "tr": "Aynı anda çok fazla mesaj geldi. Lütfen biraz bekleyin ve sonra tekrar yazın.",
-        "fa": "پیام‌های زیادی به یک‌باره فرستاده شد. لطفاً کمی صبر کنید و دوباره بنویسید.",
-        "ru": "Это было очень много сообщений сразу. Пожалуйста, подождите немного и напишите "
-        "ещё раз.",
-    },
-}
-
 _off_logged = False
 
 
 def explanation(key: str, language: str | None) -> str:
-    texts = TEXTS[key]
-    return texts.get(language or "", texts["de"])
+    """A notice the channel sends itself ("I can only read text"), from data/texts.yml."""
+    return marked_text(f"notice.{key}", language)
 
 
 def sender_id(chat_id: int | str) -> str:
@@ -504,11 +461,8 @@ class TelegramInput(InputChannel):
         language, town = parse_start_parameter(parameter)
         texts = []
         if language:
-            texts.append(f'/change_language{{"language": "{language}"}}')
-        if town:
-            texts.append("/greet" + json.dumps({"municipality": town}, ensure_ascii=False))
-        else:
-            texts.append("/greet")
+            texts.append(payload("change_language", language=language))
+        texts.append(payload("greet", municipality=town) if town else payload("greet"))
         return texts
 
     async def _to_rasa(
@@ -541,21 +495,21 @@ class TelegramInput(InputChannel):
         self._output().enqueue(recipient, message_payloads(explanation(key, language)))
 
     async def _language(self, recipient: str, user: User | None, app: Any) -> str:
-        """The conversation's language; else the app's language; else German."""
+        """The conversation's language, else the phone's (the one rule of bot.language)."""
+        current = None
         agent = getattr(getattr(app, "ctx", None), "agent", None) if app is not None else None
         if agent is not None:
             try:
                 tracker = await agent.tracker_store.retrieve(sender_id(recipient))
-            except Exception:
+            except Exception:  # noqa: BLE001 - the notice goes out in the phone's language
                 tracker = None
-            language = tracker.get_slot("language") if tracker is not None else None
-            if language in TEXTS["not_text"]:
-                return language
-        code = ((user.language_code if user else None) or "").split("-")[0].lower()
-        if code in TEXTS["not_text"]:
-            return code
-        # Someone whose phone speaks another language reads English more likely than German.
-        return "en" if code else "de"
+            current = tracker.get_slot("language") if tracker is not None else None
+        return choose_reply_language(
+            current=current,
+            detection=None,
+            hint=user.language_code if user else None,
+            supported=served_languages(),
+        )
 
 
 def parse_start_parameter(parameter: str) -> tuple[str | None, str | None]:

@@ -13,7 +13,15 @@ from __future__ import annotations
 import argparse
 import textwrap
 
-from bot.translation.prepared import NO_MODEL, Coverage, build_time_translator, get_prepared
+from bot.translation.prepared import get_prepared
+from bot.translation.preparing import (
+    NO_MODEL,
+    Coverage,
+    build_time_translator,
+    coverage_by_language,
+    missing,
+    prepare,
+)
 from bot.translation.sources import collect_sources
 
 _HEADERS = ("Language", "Curated", "Machine translated", "Missing", "Total")
@@ -64,13 +72,13 @@ def status_command(args: argparse.Namespace) -> int:
     store = get_prepared()
     sources = collect_sources()
     if args.missing:
-        missing = store.missing(args.missing, sources=sources)
-        print(f"{len(missing)} texts missing in {args.missing}:")
-        for source in missing:
+        absent = missing(store, args.missing, sources=sources)
+        print(f"{len(absent)} texts missing in {args.missing}:")
+        for source in absent:
             text = textwrap.shorten(source.text, width=90, placeholder=" …")
             print(f"  {source.origin}: {text}")
         return 0
-    print(format_coverage(store.coverage_by_language(sources=sources)))
+    print(format_coverage(coverage_by_language(store, sources=sources)))
     return 0
 
 
@@ -118,7 +126,7 @@ def translate_command(args: argparse.Namespace) -> int:
         )
         return 0
     store = get_prepared()
-    report = store.prepare(args.language or None, translator)
+    report = prepare(store, args.language or None, translator)
     if not report.languages:
         print("No language can be reached with the installed models: nothing to translate.")
         return 0

@@ -19,15 +19,13 @@ from typing import Any
 
 from bot.settings import get_settings
 from bot.translation.install import (
-    PIVOT_LANGUAGE,
-    InstalledPackage,
     InstallError,
     install_from_file,
     install_from_index,
-    installed_pairs,
     pairs_for_languages,
     remove,
 )
+from bot.translation.packages import PIVOT_LANGUAGE, InstalledPackage, installed_pairs
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -177,8 +175,9 @@ def language_status(info: Any, pairs: set[tuple[str, str]]) -> str:
 def _curated_coverage(codes: list[str]) -> dict[str, Any]:
     try:
         from bot.translation.prepared import get_prepared
+        from bot.translation.preparing import coverage_by_language
 
-        return get_prepared().coverage_by_language(codes)
+        return coverage_by_language(get_prepared(), codes)
     except Exception as error:  # broken content must not hide the model overview
         print(f"note: could not count the curated answers ({error})", file=sys.stderr)
         return {}

@@ -3,8 +3,8 @@
 Everything here is plain data: the loader (:mod:`bot.content.loader`) builds it
 after validation, the dialogue reads it, :mod:`bot.content.render` turns it into
 chat text. Texts are :class:`LocalizedText`: the text staff wrote in the user's
-language, else its machine translation prepared at build time
-(:mod:`bot.translation.prepared`, plain JSON), else English, else German.
+language, else its machine translation prepared at build time, else English,
+else German (:func:`bot.texts.localized`, the one fallback chain).
 """
 
 from __future__ import annotations
@@ -12,16 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.translation.prepared import prepared_translation
+from bot.texts import localized
+from bot.vocabulary import OFFER_TOPICS
 
-TOPICS = ("integration_course", "language_course", "counselling", "general")
+TOPICS = OFFER_TOPICS
 """Topics of offers (the ``topic`` entity values)."""
 
 REQUIRED_LANGUAGES = ("de", "en")
 """Languages every localized text must have."""
-
-FALLBACK_LANGUAGES = ("en", "de")
-"""Tried in this order when a text is missing in the user's language."""
 
 
 @dataclass(frozen=True)
@@ -62,19 +60,7 @@ class LocalizedText:
 
     def get(self, lang: str | None) -> str:
         """The text in ``lang``: curated, else prepared machine translation, else en, de."""
-        if lang and lang in self.texts:
-            return self.texts[lang]
-        translated = prepared_translation(self.texts, lang)
-        if translated is not None:
-            return translated
-        return self.texts[self.language_for(lang)]
-
-    def language_for(self, lang: str | None) -> str:
-        """The curated language :meth:`get` uses for ``lang`` (machine translation aside)."""
-        for code in (lang, *FALLBACK_LANGUAGES):
-            if code and code in self.texts:
-                return code
-        return next(iter(self.texts))
+        return localized(self.texts, lang)
 
     @property
     def languages(self) -> tuple[str, ...]:

@@ -1,8 +1,8 @@
 """Short plain-text chat messages from content entries, in the user's language.
 
 Texts fall back from the user's language to its machine translation prepared
-at build time (:mod:`bot.translation.prepared`), then to English, then German.
-Small labels (Phone, E-Mail, ...) are curated in all 7 native languages.
+at build time, then to English, then German (:func:`bot.texts.localized`).
+Small labels (Phone, E-Mail, ...) come from the catalogue ``data/texts.yml``.
 Entries with ``verified: false`` get a visible notice that their details are
 still being checked. Output is plain text; the channels escape it (no HTML,
 no Markdown).
@@ -14,7 +14,6 @@ from collections.abc import Iterable, Sequence
 
 from bot.content.catalog import Content
 from bot.content.models import (
-    FALLBACK_LANGUAGES,
     Contact,
     Internship,
     MentoringEntry,
@@ -22,189 +21,14 @@ from bot.content.models import (
     Organisation,
     WelcomeCenter,
 )
-from bot.translation.prepared import prepared_translation
-
-# The non-German/English labels are awaiting native review like the content texts.
-LABELS: dict[str, dict[str, str]] = {
-    "phone": {
-        "de": "Telefon",
-        "en": "Phone",
-        "ar": "الهاتف",
-        "uk": "Телефон",
-        "tr": "Telefon",
-        "fa": "تلفن",
-        "ru": "Телефон",
-    },
-    "email": {
-        "de": "E-Mail",
-        "en": "E-mail",
-        "ar": "البريد الإلكتروني",
-        "uk": "Ел. пошта",
-        "tr": "E-posta",
-        "fa": "ایمیل",
-        "ru": "Эл. почта",
-    },
-    "website": {
-        "de": "Web",
-        "en": "Web",
-        "ar": "الموقع",
-        "uk": "Сайт",
-        "tr": "Web",
-        "fa": "وب‌سایت",
-        "ru": "Сайт",
-    },
-    "address": {
-        "de": "Adresse",
-        "en": "Address",
-        "ar": "العنوان",
-        "uk": "Адреса",
-        "tr": "Adres",
-        "fa": "نشانی",
-        "ru": "Адрес",
-    },
-    "provider": {
-        "de": "Anbieter",
-        "en": "Provider",
-        "ar": "الجهة",
-        "uk": "Хто пропонує",
-        "tr": "Sunan",
-        "fa": "ارائه‌دهنده",
-        "ru": "Кто предлагает",
-    },
-    "where": {
-        "de": "Wo",
-        "en": "Where",
-        "ar": "المكان",
-        "uk": "Де",
-        "tr": "Nerede",
-        "fa": "کجا",
-        "ru": "Где",
-    },
-    "county_wide": {
-        "de": "im ganzen Landkreis Böblingen",
-        "en": "everywhere in the district of Böblingen",
-        "ar": "في كل مقاطعة بوبلينغن",
-        "uk": "у всьому окрузі Беблінген",
-        "tr": "tüm Böblingen ilçesinde",
-        "fa": "در کل شهرستان بوبلینگن",
-        "ru": "во всём районе Бёблинген",
-    },
-    "age": {
-        "de": "Alter",
-        "en": "Age",
-        "ar": "العمر",
-        "uk": "Вік",
-        "tr": "Yaş",
-        "fa": "سن",
-        "ru": "Возраст",
-    },
-    "age_between": {
-        "de": "{min} bis {max} Jahre",
-        "en": "{min} to {max} years",
-        "ar": "من {min} إلى {max} سنة",
-        "uk": "від {min} до {max} років",
-        "tr": "{min}-{max}",
-        "fa": "{min} تا {max} سال",
-        "ru": "от {min} до {max} лет",
-    },
-    "age_from": {
-        "de": "ab {min} Jahren",
-        "en": "{min} years and older",
-        "ar": "من {min} سنة",
-        "uk": "від {min} років",
-        "tr": "{min} yaş ve üzeri",
-        "fa": "از {min} سال",
-        "ru": "от {min} лет",
-    },
-    "age_to": {
-        "de": "bis {max} Jahre",
-        "en": "up to {max} years",
-        "ar": "حتى {max} سنة",
-        "uk": "до {max} років",
-        "tr": "{max} yaşına kadar",
-        "fa": "تا {max} سال",
-        "ru": "до {max} лет",
-    },
-    "fields": {
-        "de": "Bereiche",
-        "en": "Fields",
-        "ar": "المجالات",
-        "uk": "Сфери",
-        "tr": "Alanlar",
-        "fa": "زمینه‌ها",
-        "ru": "Сферы",
-    },
-    "all_fields": {
-        "de": "alle Bereiche",
-        "en": "all fields",
-        "ar": "كل المجالات",
-        "uk": "усі сфери",
-        "tr": "tüm alanlar",
-        "fa": "همه زمینه‌ها",
-        "ru": "все сферы",
-    },
-    "unverified": {
-        "de": "Hinweis: Diese Angaben werden noch geprüft.",
-        "en": "Note: these details are still being checked.",
-        "ar": "ملاحظة: هذه المعلومات لا تزال قيد التحقق.",
-        "uk": "Увага: ці дані ще перевіряються.",
-        "tr": "Not: Bu bilgiler henüz kontrol ediliyor.",
-        "fa": "توجه: این اطلاعات هنوز در حال بررسی است.",
-        "ru": "Внимание: эти данные ещё проверяются.",
-    },
-    "services": {
-        "de": "Das Welcome Center hilft zum Beispiel so:",
-        "en": "For example, the Welcome Center helps with:",
-        "ar": "مثلًا يساعد مركز الترحيب في:",
-        "uk": "Наприклад, Welcome Center допомагає так:",
-        "tr": "Welcome Center örneğin şöyle yardım eder:",
-        "fa": "Welcome Center مثلاً در این موارد کمک می‌کند:",
-        "ru": "Например, Welcome Center помогает так:",
-    },
-    "find_mentor": {
-        "de": "Eine Patin oder einen Paten finden:",
-        "en": "Find a mentor:",
-        "ar": "العثور على راعٍ أو راعية:",
-        "uk": "Знайти наставника:",
-        "tr": "Bir rehber bulmak:",
-        "fa": "پیدا کردن یک حامی:",
-        "ru": "Найти наставника:",
-    },
-    "become_mentor": {
-        "de": "Selbst Patin oder Pate werden:",
-        "en": "Become a mentor yourself:",
-        "ar": "أن تصبح راعيًا بنفسك:",
-        "uk": "Стати наставником самому:",
-        "tr": "Kendiniz rehber olmak:",
-        "fa": "خودتان حامی شوید:",
-        "ru": "Стать наставником самому:",
-    },
-    "guidelines": {
-        "de": "Leitlinien des Dolmetscher-Pools",
-        "en": "Guidelines of the interpreter pool",
-        "ar": "إرشادات مجموعة المترجمين",
-        "uk": "Правила пулу перекладачів",
-        "tr": "Tercüman havuzunun ilkeleri",
-        "fa": "اصول گروه مترجمان",
-        "ru": "Правила пула переводчиков",
-    },
-}
+from bot.texts import text
 
 BULLET = "• "
 
 
 def label(key: str, lang: str | None) -> str:
-    """A small UI label in ``lang`` (fallback: prepared translation, en, de)."""
-    texts = LABELS[key]
-    if lang and lang in texts:
-        return texts[lang]
-    translated = prepared_translation(texts, lang)
-    if translated is not None:
-        return translated
-    for code in FALLBACK_LANGUAGES:
-        if code and code in texts:
-            return texts[code]
-    raise KeyError(key)  # pragma: no cover - every label has de and en
+    """A small label of a content card ("Telefon") in ``lang`` (data/texts.yml, ``card.*``)."""
+    return text(f"card.{key}", lang)
 
 
 def _content(content: Content | None) -> Content:

@@ -40,6 +40,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import LANGUAGES
 from bot.nlu.language_detector import LANGUAGE_KEY
+from bot.translation.availability import can_understand
+from bot.translation.runtime import to_english
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +49,6 @@ TRANSLATION_KEY = "translation"
 ORIGINAL_TEXT_KEY = "welcome_original_text"
 UNAVAILABLE_KEY = "welcome_language_unavailable"
 UNAVAILABLE_INTENT = "language_unavailable"
-PIVOT_LANGUAGE = "en"
 
 
 # A short text ("Mulțumesc", "Dziękuję") is never reliable, but when the
@@ -109,25 +110,6 @@ def map_entities_to_original(
     return mapped
 
 
-def _protected_names() -> list[str]:
-    """Town names pass through translation unchanged, so the entity extractor finds them."""
-    from bot.content import get_content
-
-    try:
-        return get_content().municipality_names()
-    except Exception:  # noqa: BLE001 - broken content is reported by `welcome content check`
-        return []
-
-
-def _translate_to_english(text: str, language: str) -> str:
-    from bot.translation import get_translator
-    from bot.translation.availability import argos_code
-
-    return get_translator().translate(
-        text, argos_code(language) or language, PIVOT_LANGUAGE, protected=_protected_names()
-    )
-
-
 class _UntrainedComponent(GraphComponent):
     """A pipeline step without configuration or training of its own."""
 
@@ -151,8 +133,6 @@ class TranslateToEnglish(_UntrainedComponent):
     """Replaces a non-native message's text with its English translation."""
 
     def process(self, messages: list[Message]) -> list[Message]:
-        from bot.translation.availability import can_understand
-
         for message in messages:
             original = message.get(TEXT) or ""
             if not original.strip() or original.startswith("/"):
@@ -163,10 +143,10 @@ class TranslateToEnglish(_UntrainedComponent):
                 continue
             if not source:
                 continue
-            try:
-                english = _translate_to_english(original, source)
-            except Exception:  # noqa: BLE001 - a broken model must not break the chat
-                logger.exception("Translating a %s message to English failed", source)
+            # Names (towns, offices) come through unchanged, so the entity
+            # extractor still finds them; a failure leaves the message as it is.
+            english = to_english(original, source)
+            if english is None:
                 continue
             message.set(ORIGINAL_TEXT_KEY, original)
             message.set(

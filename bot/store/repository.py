@@ -34,18 +34,10 @@ from bot.store.db import (
     sqlite_file,
 )
 from bot.store.models import HandoffRequest
+from bot.vocabulary import HANDOFF_CATEGORIES as CATEGORIES
 
 logger = logging.getLogger(__name__)
 
-CATEGORIES = (
-    "interpreter",
-    "human",
-    "welcome_center_referral",
-    "internship",
-    "mentoring_find",
-    "mentoring_become",
-    "fallback",
-)
 STATUSES = ("new", "in_progress", "done")
 EXCERPT_ROLES = ("user", "bot")
 

@@ -12,23 +12,21 @@ from __future__ import annotations
 import threading
 
 from bot import LANGUAGES
-from bot.languages import get_languages, language_info
+from bot.languages import argos_code, get_languages, language_info
 from bot.settings import get_settings
-
-PIVOT_LANGUAGE = "en"
+from bot.translation.engine import Translator, get_translator
+from bot.translation.packages import PIVOT_LANGUAGE
 
 _lock = threading.Lock()
 _seen_packages_state: object = None
 
 
-def _fresh_translator():
+def _fresh_translator() -> Translator:
     """The process's translator, re-scanned when models were installed or removed.
 
     ``welcome languages install`` runs in another process; a changed package
     folder (its modification time) makes a running server see the new models.
     """
-    from bot.translation import get_translator
-
     global _seen_packages_state
     translator = get_translator()
     packages_dir = get_settings().packages_dir
@@ -43,16 +41,11 @@ def _fresh_translator():
     return translator
 
 
-def argos_code(code: str | None) -> str | None:
-    info = language_info(code) if code else None
-    return info.argos_code if info else None
-
-
 def can_understand(code: str | None) -> bool:
     """Whether messages in ``code`` can be read (natively or translated to English)."""
     if code in LANGUAGES:
         return True
-    model_code = argos_code(code)
+    model_code = argos_code(code) if language_info(code) else None
     return bool(model_code) and _fresh_translator().can_translate(model_code, PIVOT_LANGUAGE)
 
 
@@ -60,7 +53,7 @@ def can_serve(code: str | None) -> bool:
     """Whether the assistant can hold a conversation in ``code``."""
     if code in LANGUAGES:
         return True
-    model_code = argos_code(code)
+    model_code = argos_code(code) if language_info(code) else None
     if not model_code:
         return False
     translator = _fresh_translator()

@@ -36,7 +36,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.settings import Settings
 from bot.translation.argos import import_argos_package
+from bot.translation.packages import (
+    PIVOT_LANGUAGE,
+    InstalledPackage,
+    Pair,
+    installed_packages,
+    version_key,
+)
 from bot.translation.protect import Masked, protect
 from bot.translation.sentences import sentence_spans
 
@@ -45,15 +53,12 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-PIVOT_LANGUAGE = "en"
 #: Sentences per CTranslate2 batch: larger batches gain little on 1-2 cores.
 MAX_BATCH_SIZE = 32
 #: As argostranslate decodes, so a model translates here as it does in Argos/LibreTranslate.
 LENGTH_PENALTY = 0.2
 #: Part of every cache key: raise it when a change here changes translations.
 PIPELINE_REVISION = 1
-
-Pair = tuple[str, str]
 
 
 class TranslationUnavailable(Exception):
@@ -66,22 +71,6 @@ class TranslationUnavailable(Exception):
 
 
 @dataclass(frozen=True)
-class InstalledPackage:
-    """One installed Argos package (its folder holds ``metadata.json`` and ``model/``)."""
-
-    from_code: str
-    to_code: str
-    version: str
-    path: Path
-    target_prefix: str = ""
-    tokenizer: Any = field(default=None, compare=False, repr=False)
-
-    @property
-    def pair(self) -> Pair:
-        return (self.from_code, self.to_code)
-
-
-@dataclass(frozen=True)
 class TranslatorStats:
     """Counters since the translator was created (benchmarks and tests read them)."""
 
@@ -91,9 +80,17 @@ class TranslatorStats:
     texts_translated: int = 0  # texts that needed a model
 
 
+@dataclass(frozen=True)
+class _Usable:
+    """An installed package Argos could read, with its tokenizer."""
+
+    package: InstalledPackage
+    tokenizer: Any = field(compare=False, repr=False)
+
+
 @dataclass
 class _LoadedModel:
-    package: InstalledPackage
+    usable: _Usable
     translator: Any  # ctranslate2.Translator
 
 
@@ -125,7 +122,7 @@ class Translator:
         self.threads = threads
         self.cache = cache
         self._lock = threading.RLock()
-        self._packages: dict[Pair, InstalledPackage] | None = None  # scanned on first use
+        self._packages: dict[Pair, _Usable] | None = None  # scanned on first use
         self._models: OrderedDict[Pair, _LoadedModel] = OrderedDict()
         self._load_locks: dict[Pair, threading.Lock] = {}
         self._stats = TranslatorStats()
@@ -136,7 +133,10 @@ class Translator:
     # -- packages and routes -----------------------------------------------------------
 
     def installed_packages(self) -> list[InstalledPackage]:
-        return sorted(self._installed().values(), key=lambda package: package.pair)
+        return sorted(
+            (usable.package for usable in self._installed().values()),
+            key=lambda package: package.pair,
+        )
 
     def installed_pairs(self) -> set[Pair]:
         return set(self._installed())
@@ -147,7 +147,7 @@ class Translator:
         with self._lock:
             self._packages = packages
             for pair, model in list(self._models.items()):
-                if packages.get(pair) != model.package:
+                if packages.get(pair) != model.usable:
                     del self._models[pair]
 
     def can_translate(self, source: str, target: str) -> bool:
@@ -298,8 +298,8 @@ class Translator:
 
     def _translate_hop(self, pair: Pair, sentences: list[str]) -> list[str]:
         model = self._model(pair)
-        package = model.package
-        tokens = [package.tokenizer.encode(sentence) for sentence in sentences]
+        package = model.usable.package
+        tokens = [model.usable.tokenizer.encode(sentence) for sentence in sentences]
         target_prefix = [[package.target_prefix]] * len(tokens) if package.target_prefix else None
         results = model.translator.translate_batch(
             tokens,
@@ -310,7 +310,7 @@ class Translator:
             replace_unknowns=True,
         )
         self._count(model_calls=1, sentences_translated=len(sentences))
-        return [_decode(package, result.hypotheses[0]) for result in results]
+        return [_decode(model.usable, result.hypotheses[0]) for result in results]
 
     # -- models ------------------------------------------------------------------------
 
@@ -326,12 +326,12 @@ class Translator:
         with load_lock:
             with self._lock:
                 model = self._fresh_model(pair)
-                package = self._installed().get(pair)
+                usable = self._installed().get(pair)
             if model is not None:
                 return model
-            if package is None:  # removed by a refresh since the route was chosen
+            if usable is None:  # removed by a refresh since the route was chosen
                 raise TranslationUnavailable(*pair)
-            model = _LoadedModel(package, self._load(package))
+            model = _LoadedModel(usable, self._load(usable.package))
             with self._lock:
                 self._models[pair] = model
                 self._models.move_to_end(pair)
@@ -345,7 +345,7 @@ class Translator:
 
     def _fresh_model(self, pair: Pair) -> _LoadedModel | None:
         model = self._models.get(pair)
-        if model is None or model.package != self._installed().get(pair):
+        if model is None or model.usable != self._installed().get(pair):
             return None
         self._models.move_to_end(pair)
         return model
@@ -372,7 +372,7 @@ class Translator:
 
     # -- helpers -----------------------------------------------------------------------
 
-    def _installed(self) -> dict[Pair, InstalledPackage]:
+    def _installed(self) -> dict[Pair, _Usable]:
         with self._lock:
             if self._packages is None:
                 self._packages = _scan(self.packages_dir)
@@ -380,7 +380,7 @@ class Translator:
 
     def _route_context(self, hops: list[Pair]) -> str:
         installed = self._installed()
-        versions = ",".join(f"{a}-{b}@{installed[(a, b)].version}" for a, b in hops)
+        versions = ",".join(f"{a}-{b}@{installed[(a, b)].package.version}" for a, b in hops)
         return f"r{PIPELINE_REVISION}|{versions}|beam{self.beam_size}"
 
     def _count(self, **increments: int) -> None:
@@ -405,11 +405,12 @@ def _worth_translating(sentence: str, masked: Masked | None) -> bool:
     return any(char.isalpha() for char in sentence)
 
 
-def _decode(package: InstalledPackage, tokens: list[str]) -> str:
+def _decode(usable: _Usable, tokens: list[str]) -> str:
     # As argostranslate: drop the target prefix and the space the tokenizer puts in front.
-    value = package.tokenizer.decode(tokens)
-    if package.target_prefix and value.startswith(package.target_prefix):
-        value = value[len(package.target_prefix) :]
+    value = usable.tokenizer.decode(tokens)
+    prefix = usable.package.target_prefix
+    if prefix and value.startswith(prefix):
+        value = value[len(prefix) :]
     return value[1:] if value.startswith(" ") else value
 
 
@@ -441,54 +442,52 @@ def _compute_type() -> str:
     return "int8" if "int8" in ctranslate2.get_supported_compute_types("cpu") else "default"
 
 
-def _scan(packages_dir: Path) -> dict[Pair, InstalledPackage]:
-    """The translation packages in ``packages_dir``; the newest version wins per pair."""
-    if not packages_dir.is_dir():
-        return {}
+def _scan(packages_dir: Path) -> dict[Pair, _Usable]:
+    """The packages Argos can read in ``packages_dir``; the newest version wins per pair."""
+    found: dict[Pair, _Usable] = {}
+    packages = installed_packages(packages_dir)
+    if not packages:
+        return found
     argos_package = import_argos_package()
-    found: dict[Pair, InstalledPackage] = {}
-    for folder in sorted(packages_dir.iterdir()):
-        # Hidden folders are the installer's staging and trash areas.
-        if folder.name.startswith(".") or not (folder / "metadata.json").is_file():
-            continue
+    for package in packages:
         try:
-            package = argos_package.Package(folder)
+            tokenizer = getattr(argos_package.Package(package.path), "tokenizer", None)
         except Exception as exc:  # Argos raises plain exceptions for broken metadata
-            logger.warning("Ignoring translation package %s: %s", folder.name, exc)
+            logger.warning("Ignoring translation package %s: %s", package.path.name, exc)
             continue
-        tokenizer = getattr(package, "tokenizer", None)
-        if package.type != "translate" or not package.from_code or not package.to_code:
+        if tokenizer is None or not (package.path / "model").is_dir():
+            logger.warning(
+                "Ignoring translation package %s: no model or tokenizer", package.path.name
+            )
             continue
-        if tokenizer is None or not (folder / "model").is_dir():
-            logger.warning("Ignoring translation package %s: no model or tokenizer", folder.name)
-            continue
-        candidate = InstalledPackage(
-            from_code=package.from_code,
-            to_code=package.to_code,
-            version=str(package.package_version or "0"),
-            path=folder,
-            target_prefix=package.target_prefix or "",
-            tokenizer=tokenizer,
-        )
-        existing = found.get(candidate.pair)
-        if existing is None or _version_key(candidate.version) > _version_key(existing.version):
-            found[candidate.pair] = candidate
+        existing = found.get(package.pair)
+        if existing is None or version_key(package.version) > version_key(existing.package.version):
+            found[package.pair] = _Usable(package, tokenizer)
     return found
-
-
-def _version_key(version: str) -> tuple:
-    from packaging.version import InvalidVersion, Version
-
-    try:
-        return (1, Version(version))
-    except InvalidVersion:
-        return (0, version)
 
 
 # -- the process's translator ----------------------------------------------------------
 
 _translator: Translator | None = None
 _translator_lock = threading.Lock()
+
+
+def translator_from_settings(
+    settings: Settings, cache: TranslationCache | None = None
+) -> Translator:
+    """A translator over the installed packages, tuned as ``settings`` say.
+
+    Without ``cache`` (``welcome content translate``): the prepared files are
+    the cache of build-time translations, and hundreds of answer texts need
+    neither the chat's cache nor a database (e.g. while a Docker image is built).
+    """
+    return Translator(
+        settings.packages_dir,
+        max_loaded_models=settings.translation_max_models,
+        beam_size=settings.translation_beam_size,
+        threads=settings.translation_threads,
+        cache=cache,
+    )
 
 
 def get_translator() -> Translator:
@@ -501,12 +500,9 @@ def get_translator() -> Translator:
             from bot.translation.cache import TranslationCache
 
             settings = get_settings()
-            _translator = Translator(
-                settings.packages_dir,
-                max_loaded_models=settings.translation_max_models,
-                beam_size=settings.translation_beam_size,
-                threads=settings.translation_threads,
-                cache=TranslationCache(
+            _translator = translator_from_settings(
+                settings,
+                TranslationCache(
                     settings.database_url, max_age_days=settings.translation_cache_days
                 ),
             )

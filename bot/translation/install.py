@@ -33,13 +33,16 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
-from packaging.version import InvalidVersion, Version
+from bot.languages import get_languages, language_info
+from bot.translation.packages import (
+    PIVOT_LANGUAGE,
+    STAFF_LANGUAGE,
+    InstalledPackage,
+    installed_packages,
+    version_key,
+)
 
 log = logging.getLogger(__name__)
-
-PIVOT_LANGUAGE = "en"
-STAFF_LANGUAGE = "de"
-"""Staff read German; German reaches every other language through English."""
 
 PACKAGE_SUFFIX = ".argosmodel"
 TOKENIZER_FILES = ("sentencepiece.model", "bpe.model")
@@ -62,33 +65,6 @@ class InstallError(Exception):
 
 
 @dataclass(frozen=True)
-class InstalledPackage:
-    """One installed package (or one that an install left as it was)."""
-
-    from_code: str
-    to_code: str
-    package_version: str
-    path: Path
-    replaced_version: str | None = None
-    unchanged: bool = False
-    """True when the same or a newer version was installed already."""
-
-    @property
-    def pair(self) -> tuple[str, str]:
-        return (self.from_code, self.to_code)
-
-    def describe(self) -> str:
-        text = f"{self.from_code} -> {self.to_code} {self.package_version}"
-        if self.unchanged:
-            return f"{text} (already installed)"
-        if self.replaced_version == self.package_version:
-            return f"{text} (reinstalled)"
-        if self.replaced_version is not None:
-            return f"{text} (replaced {self.replaced_version})"
-        return text
-
-
-@dataclass(frozen=True)
 class _CheckedFile:
     """A package file that passed every check, not extracted yet."""
 
@@ -103,53 +79,7 @@ class _CheckedFile:
         return (self.from_code, self.to_code)
 
 
-# --------------------------------------------------------------------------- reading
-
-
-def installed_packages(packages_dir: Path) -> list[InstalledPackage]:
-    """The packages in ``packages_dir``, read from their ``metadata.json`` only.
-
-    Cheap (no model is loaded) and safe to call while an install is running:
-    hidden folders (staging, trash) and folders without readable metadata are skipped.
-    """
-    if not packages_dir.is_dir():
-        return []
-    found = []
-    for folder in sorted(packages_dir.iterdir()):
-        if folder.name.startswith(".") or not folder.is_dir():
-            continue
-        try:
-            metadata = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if not isinstance(metadata, dict):
-            continue
-        from_code, to_code = metadata.get("from_code"), metadata.get("to_code")
-        if isinstance(from_code, str) and isinstance(to_code, str):
-            found.append(
-                InstalledPackage(
-                    from_code=from_code,
-                    to_code=to_code,
-                    package_version=str(metadata.get("package_version") or ""),
-                    path=folder,
-                )
-            )
-    return found
-
-
-def installed_pairs(packages_dir: Path) -> set[tuple[str, str]]:
-    return {package.pair for package in installed_packages(packages_dir)}
-
-
 # --------------------------------------------------------------------------- checking
-
-
-def version_key(version: str) -> tuple[int, Any]:
-    """Sort key for package versions ("1.9" < "1.10"); unparsable ones sort first."""
-    try:
-        return (1, Version(version))
-    except InvalidVersion:
-        return (0, version)
 
 
 def _unsafe_member(name: str) -> str | None:
@@ -373,12 +303,12 @@ def _put_in_place(item: _CheckedFile, staged: Path, packages_dir: Path) -> Insta
     for package in old:
         if package.path != target and package.path.exists():
             _retire(package.path, packages_dir)
-    replaced = max((p.package_version for p in old), key=version_key, default=None)
+    replaced = max((p.version for p in old), key=version_key, default=None)
     log.info("installed %s -> %s %s", item.from_code, item.to_code, item.package_version)
     return InstalledPackage(
         from_code=item.from_code,
         to_code=item.to_code,
-        package_version=item.package_version,
+        version=item.package_version,
         path=target,
         replaced_version=replaced,
     )
@@ -406,8 +336,6 @@ def _install_lock(packages_dir: Path) -> Iterator[None]:
 
 def model_code(language: str) -> str:
     """The Argos code of one of our language codes; InstallError if there is none."""
-    from bot.languages import get_languages, language_info
-
     info = language_info(language)
     if info is None:
         known = ", ".join(sorted(get_languages()))
@@ -469,7 +397,7 @@ def install_from_index(
         to_download = {}
         for pair, entry in chosen.items():
             installed = current.get(pair)
-            if installed and version_key(installed.package_version) >= version_key(
+            if installed and version_key(installed.version) >= version_key(
                 str(entry["package_version"])
             ):
                 unchanged.append(dataclasses.replace(installed, unchanged=True))

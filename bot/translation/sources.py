@@ -1,11 +1,12 @@
 """Every text the assistant can show that can be translated before a chat starts.
 
-Four places hold such texts: the responses of the Rasa domain (text and button
+Three places hold such texts: the responses of the Rasa domain (text and button
 titles of each language variation), the localized texts of the content files,
-the labels of :mod:`bot.content.render` and the labels and choices of
-:mod:`bot.texts`. Each text is collected once with the languages in which staff
-wrote it ("curated"); :mod:`bot.translation.prepared` machine translates it into
-the other languages.
+and the catalogue of interface words (``data/texts.yml``, :mod:`bot.texts`:
+labels, choices, the channels' notices, the "automatically translated"
+marker). Each text is collected once with the languages in which staff wrote it
+("curated"); :mod:`bot.translation.preparing` machine translates it into the
+other languages.
 
 The source of a machine translation is the English text where one exists: one
 model hop from English reaches every language of the Argos index. German-only
@@ -20,22 +21,17 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
+from bot.content import Content, get_content
+from bot.content.models import Field, LocalizedText
 from bot.settings import PROJECT_ROOT
-
-if TYPE_CHECKING:
-    from bot.content import Content
+from bot.texts import get_catalogue
+from bot.translation.prepared import SOURCE_LANGUAGES, source_language
 
 DOMAIN_DIR = PROJECT_ROOT / "config" / "domain"
-
-ENGLISH_MARKER = "Automatically translated"
-"""The marker under machine translated answers (see :mod:`bot.translation.prepared`)."""
-
-SOURCE_LANGUAGES = ("en", "de")
-"""Preferred source of a machine translation, in this order."""
 
 DEFAULT_RESPONSE_LANGUAGE = "de"
 """The language of a response variation without condition (see config/domain)."""
@@ -71,20 +67,6 @@ class SourceText:
     @property
     def origin(self) -> str:
         return self.origins[0]
-
-
-def source_language(texts: Mapping[str, str]) -> str | None:
-    """The language a machine translation of ``texts`` starts from (English, else German)."""
-    for code in SOURCE_LANGUAGES:
-        if texts.get(code):
-            return code
-    return None
-
-
-def source_text(texts: Mapping[str, str]) -> str | None:
-    """The text a machine translation of ``texts`` starts from (English, else German)."""
-    code = source_language(texts)
-    return texts[code] if code else None
 
 
 def placeholders(text: str) -> list[str]:
@@ -129,12 +111,8 @@ def collect_sources(
         collector.add(texts, origin)
     for origin, texts in _content_texts(_content(content)):
         collector.add(texts, origin)
-    for origin, texts in _label_texts():
-        collector.add(texts, origin)
-    # The marker itself: curated in some languages, machine translated for the rest.
-    from bot.translation.prepared import CURATED_MARKERS
-
-    collector.add(CURATED_MARKERS, "marker (automatically translated)")
+    for key, texts in get_catalogue().texts.items():
+        collector.add(texts, f"text {key}")
     return collector.items()
 
 
@@ -197,11 +175,7 @@ def _curated_copies(text: str, source: str, curated: Iterable[str]) -> dict[str,
 
 
 def _content(content: Content | None) -> Content:
-    if content is not None:
-        return content
-    from bot.content import get_content
-
-    return get_content()
+    return content if content is not None else get_content()
 
 
 def _content_texts(content: Content) -> Iterator[tuple[str, Mapping[str, str]]]:
@@ -220,8 +194,6 @@ def _content_texts(content: Content) -> Iterator[tuple[str, Mapping[str, str]]]:
 
 
 def _localized_fields(value: Any, where: str) -> Iterator[tuple[str, Mapping[str, str]]]:
-    from bot.content.models import Field, LocalizedText
-
     if isinstance(value, LocalizedText):
         yield where, value.texts
     elif isinstance(value, (tuple, list)):
@@ -234,19 +206,6 @@ def _localized_fields(value: Any, where: str) -> Iterator[tuple[str, Mapping[str
             if isinstance(value, Field) and field.name == "keywords":
                 continue
             yield from _localized_fields(getattr(value, field.name), f"{prefix}: {field.name}")
-
-
-def _label_texts() -> Iterator[tuple[str, Mapping[str, str]]]:
-    from bot import texts
-    from bot.content import render
-
-    for key, labels in render.LABELS.items():
-        yield f"label {key}", labels
-    for key, labels in texts.LABELS.items():
-        yield f"label {key}", labels
-    for kind, choices in texts.CHOICES.items():
-        for value, labels in choices.items():
-            yield f"choice {kind}.{value}", labels
 
 
 # --------------------------------------------------------------------------- names

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from bot.handoff import (
-    CATEGORIES,
     CATEGORY_AFTER_ACTION,
     EXCERPT_MAX_CHARS,
     FIELDS_BY_CATEGORY,
@@ -14,6 +13,7 @@ from bot.handoff import (
     normalize_category,
 )
 from bot.store import CATEGORIES as STORED_CATEGORIES
+from bot.vocabulary import HANDOFF_CATEGORIES as CATEGORIES
 
 SLOTS = {
     "language": "uk",

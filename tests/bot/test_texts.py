@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from bot import LANGUAGES
-from bot.texts import CHOICE_KEYWORDS, CHOICES, LABELS, choice_label, label, match_choice
+from bot.texts import choice_label, choice_texts, get_catalogue, label, match_choice
+
+# The catalogue's tables (data/texts.yml): summary labels, button choices, typed keywords.
+LABELS = get_catalogue().group("summary")
+CHOICES = {kind: choice_texts(kind) for kind in ("appointment_kind", "interpreter_mode")}
+CHOICE_KEYWORDS = {
+    kind: {value: get_catalogue().words(f"choice.{kind}.{value}") for value in values}
+    for kind, values in CHOICES.items()
+}
 
 
 @pytest.mark.parametrize("key", sorted(LABELS))

@@ -26,7 +26,6 @@ import sqlalchemy as sa
 
 from bot.channels.flood import FloodGuard
 from bot.channels.telegram import (
-    TEXTS,
     TelegramInput,
     TelegramOutput,
     parse_start_parameter,
@@ -37,10 +36,13 @@ from bot.outbox import Outbox
 from bot.outbox.telegram import CHANNEL, configuration_problem, utf16_length, webhook_secret
 from bot.settings import PROJECT_ROOT, Settings, load_settings
 from bot.store import RequestStore
+from bot.texts import get_catalogue
 from tests.e2e.support import fixed_part, response_text
 from tests.helpers import fake_telegram as tg
 from tests.helpers.fake_telegram import FakeTelegram
 from tests.helpers.services import free_port
+
+TEXTS = get_catalogue().group("notice")  # the channel's own notices (data/texts.yml)
 
 pytestmark = pytest.mark.model
 

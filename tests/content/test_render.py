@@ -7,7 +7,6 @@ import pytest
 from bot import LANGUAGES
 from bot.content import LocalizedText
 from bot.content.render import (
-    LABELS,
     render_contact_card,
     render_coordination_office,
     render_internship,
@@ -18,7 +17,9 @@ from bot.content.render import (
     render_offer,
     render_welcome_center,
 )
+from bot.texts import get_catalogue
 
+LABELS = get_catalogue().group("card")  # the card labels of data/texts.yml
 UNVERIFIED = LABELS["unverified"]
 
 

@@ -22,6 +22,7 @@ from bot.nlg import TranslatingNaturalLanguageGenerator
 from bot.settings import PROJECT_ROOT, get_settings
 from bot.translation import Translator
 from bot.translation.prepared import PreparedTranslations, get_prepared
+from bot.translation.preparing import prepare
 from bot.translation.sources import collect_sources, protected_terms
 from tests.helpers.argos_packages import build_argos_package
 
@@ -48,7 +49,8 @@ def translation_dir(tmp_path_factory) -> Path:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("WELCOME_TRANSLATION_DIR", str(directory))
         get_settings.cache_clear()
-        report = store.prepare(
+        report = prepare(
+            store,
             ["ro"],
             Translator(packages),
             sources=collect_sources(content=content),

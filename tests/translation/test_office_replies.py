@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.translation.engine import Translator
-from bot.translation.office import reply_for_user
+from bot.translation.runtime import from_german as reply_for_user
 from tests.helpers.argos_dictionary import build_dictionary_package
 
 OFFICE_REPLY = "Ihr Termin ist am 12.01.2027 im Landratsamt Böblingen. Rufen Sie 07031 663-0 an."

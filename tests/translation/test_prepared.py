@@ -19,19 +19,16 @@ import pytest
 
 from bot.commands.language_status import register_status, register_translate
 from bot.content import LocalizedText, load_content
-from bot.content.render import LABELS, label, render_offer
+from bot.content.render import label, render_offer
 from bot.settings import PROJECT_ROOT, get_settings
+from bot.texts import get_catalogue, machine_translation_marker, render_marked, with_marker
 from bot.translation import Translator
-from bot.translation.prepared import (
-    NO_MODEL,
-    PreparedTranslations,
-    get_prepared,
-    machine_translation_marker,
-    render_marked,
-    with_marker,
-)
+from bot.translation.prepared import PreparedTranslations, get_prepared
+from bot.translation.preparing import NO_MODEL, coverage_by_language, missing, prepare
 from bot.translation.sources import SourceText, collect_sources, protected_terms
 from tests.helpers.argos_packages import build_argos_package
+
+LABELS = get_catalogue().group("card")  # the card labels of data/texts.yml
 
 MINI_CONTENT = PROJECT_ROOT / "tests" / "content" / "fixtures" / "mini"
 CONFIRMED = (
@@ -91,7 +88,9 @@ def test_prepare_writes_one_file_per_language_with_route_and_versions(
     store, translator, mini_content
 ):
     sources = collect_sources(content=mini_content)
-    report = store.prepare(["ro"], translator, sources=sources, terms=protected_terms(mini_content))
+    report = prepare(
+        store, ["ro"], translator, sources=sources, terms=protected_terms(mini_content)
+    )
 
     document = json.loads((get_settings().prepared_dir / "ro.json").read_text(encoding="utf-8"))
     assert document["language"] == "ro"
@@ -115,7 +114,7 @@ def test_placeholders_payloads_and_names_come_out_byte_identical(store, translat
         "{min} to {max} years",
     ]
     terms = ("Welcome Center Region Stuttgart", "Landkreis Böblingen", "Weil der Stadt")
-    store.prepare(["ro"], translator, sources=[_source(t) for t in texts], terms=terms)
+    prepare(store, ["ro"], translator, sources=[_source(t) for t in texts], terms=terms)
 
     confirmed = store.lookup(CONFIRMED, "ro")
     assert confirmed.count("{reference}") == 1
@@ -128,12 +127,12 @@ def test_placeholders_payloads_and_names_come_out_byte_identical(store, translat
 
 def test_second_run_translates_nothing_and_keeps_the_file(store, translator):
     sources = [_source("Where is the course?"), _source("Bring your passport.")]
-    store.prepare(["ro"], translator, sources=sources, terms=())
+    prepare(store, ["ro"], translator, sources=sources, terms=())
     path = store.path("ro")
     before = path.stat().st_mtime_ns, path.read_text(encoding="utf-8")
     translator.texts.clear()
 
-    report = store.prepare(["ro"], translator, sources=sources, terms=())
+    report = prepare(store, ["ro"], translator, sources=sources, terms=())
 
     assert translator.texts == []
     assert report.for_language("ro").kept == 2
@@ -141,12 +140,12 @@ def test_second_run_translates_nothing_and_keeps_the_file(store, translator):
 
 
 def test_changed_and_removed_sources(store, translator):
-    store.prepare(["ro"], translator, sources=[_source("Old text."), _source("Kept text.")])
+    prepare(store, ["ro"], translator, sources=[_source("Old text."), _source("Kept text.")])
     kept = store.lookup("Kept text.", "ro")
     translator.texts.clear()
 
-    report = store.prepare(
-        ["ro"], translator, sources=[_source("New text."), _source("Kept text.")]
+    report = prepare(
+        store, ["ro"], translator, sources=[_source("New text."), _source("Kept text.")]
     )
 
     assert translator.texts == ["New text."]
@@ -158,13 +157,13 @@ def test_changed_and_removed_sources(store, translator):
 
 
 def test_a_new_model_version_translates_again(store, translator, translation_dir):
-    store.prepare(["ro"], translator, sources=[_source("Kept text.")])
+    prepare(store, ["ro"], translator, sources=[_source("Kept text.")])
     packages = get_settings().packages_dir
     shutil.rmtree(next(packages.glob("translate-en_ro-*")))
     build_argos_package(packages, "en", "ro", version="1.3", seed=7)
     upgraded = CountingTranslator(Translator(packages))
 
-    report = store.prepare(["ro"], upgraded, sources=[_source("Kept text.")])
+    report = prepare(store, ["ro"], upgraded, sources=[_source("Kept text.")])
 
     assert upgraded.texts == ["Kept text."]
     assert report.for_language("ro").translated == 1
@@ -172,13 +171,13 @@ def test_a_new_model_version_translates_again(store, translator, translation_dir
 
 
 def test_curated_text_is_never_machine_translated(store, translator):
-    store.prepare(["ro"], translator, sources=[_source("Hello."), _source("Goodbye.")])
+    prepare(store, ["ro"], translator, sources=[_source("Hello."), _source("Goodbye.")])
     assert store.lookup("Hello.", "ro") is not None
     translator.texts.clear()
 
     # Staff now wrote "Hello." in Romanian: its machine translation goes.
-    report = store.prepare(
-        ["ro"], translator, sources=[_source("Hello.", "ro"), _source("Goodbye.")]
+    report = prepare(
+        store, ["ro"], translator, sources=[_source("Hello.", "ro"), _source("Goodbye.")]
     )
 
     assert translator.texts == []
@@ -188,7 +187,7 @@ def test_curated_text_is_never_machine_translated(store, translator):
 
 def test_curated_content_text_wins_over_a_prepared_translation(store, translator):
     text = LocalizedText({"de": "Hallo", "en": "Hello", "ro": "Bună ziua"})
-    store.prepare(["ro"], translator, sources=[_source("Hello")])
+    prepare(store, ["ro"], translator, sources=[_source("Hello")])
     assert store.lookup("Hello", "ro") is not None
 
     assert text.get("ro") == "Bună ziua"
@@ -197,20 +196,20 @@ def test_curated_content_text_wins_over_a_prepared_translation(store, translator
 
 def test_coverage_counts_curated_machine_translated_and_missing(store, translator):
     sources = [_source("One.", "ro"), _source("Two."), _source("Three.")]
-    store.prepare(["ro"], translator, sources=sources)
+    prepare(store, ["ro"], translator, sources=sources)
 
-    coverage = store.coverage_by_language(["ro", "pl", "de"], sources=sources)
+    coverage = coverage_by_language(store, ["ro", "pl", "de"], sources=sources)
 
     assert (coverage["ro"].curated, coverage["ro"].machine_translated) == (1, 2)
     assert (coverage["ro"].missing, coverage["ro"].total) == (0, 3)
     assert (coverage["pl"].curated, coverage["pl"].machine_translated) == (0, 0)
     assert coverage["pl"].missing == 3
     assert coverage["de"].curated == 3
-    assert [s.text for s in store.missing("pl", sources=sources)] == ["One.", "Two.", "Three."]
+    assert [s.text for s in missing(store, "pl", sources=sources)] == ["One.", "Two.", "Three."]
 
 
 def test_language_without_installed_model_is_skipped(store, translator):
-    report = store.prepare(["pl"], translator, sources=[_source("Two.")])
+    report = prepare(store, ["pl"], translator, sources=[_source("Two.")])
 
     assert report.for_language("pl").skipped == NO_MODEL
     assert not store.path("pl").exists()
@@ -222,7 +221,7 @@ def test_running_store_sees_a_new_translation_run_without_restart(
     assert store.lookup("Two.", "ro") is None
     # Another process (welcome content translate) writes the file.
     other = PreparedTranslations(get_settings().prepared_dir)
-    other.prepare(["ro"], translator, sources=[_source("Two.")])
+    prepare(other, ["ro"], translator, sources=[_source("Two.")])
 
     assert store.lookup("Two.", "ro") == other.lookup("Two.", "ro") is not None
 
@@ -245,7 +244,8 @@ def test_marker_in_the_users_language(store):
 def test_content_in_romanian_uses_prepared_texts_and_no_curated_fallback(
     store, translator, mini_content
 ):
-    store.prepare(
+    prepare(
+        store,
         ["ro"],
         translator,
         sources=collect_sources(content=mini_content),
@@ -294,7 +294,7 @@ def test_content_path_imports_no_translation_engine(translation_dir):
 
 def test_status_command_prints_the_table(store, translator, capsys):
     sources = collect_sources()  # the real domain, content and labels
-    store.prepare(["ro"], translator, sources=sources)
+    prepare(store, ["ro"], translator, sources=sources)
     total = str(len(sources))
 
     assert _run(register_status, ["status"]) == 0
@@ -320,8 +320,8 @@ def test_status_lists_the_missing_texts_of_one_language(store, translator, capsy
 
 
 def test_translate_command_reports_translated_and_skipped(translation_dir, capsys, monkeypatch):
-    monkeypatch.setattr("bot.translation.prepared.collect_sources", lambda: [_source("Two.")])
-    monkeypatch.setattr("bot.translation.prepared.protected_terms", lambda: ())
+    monkeypatch.setattr("bot.translation.preparing.collect_sources", lambda: [_source("Two.")])
+    monkeypatch.setattr("bot.translation.preparing.protected_terms", lambda: ())
 
     assert _run(register_translate, ["translate", "--language", "ro", "--language", "pl"]) == 0
 

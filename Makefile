@@ -77,6 +77,7 @@ TRANSLATION_TESTS := tests/translation tests/e2e/test_translation.py \
 
 test: $(MODEL) $(CHROMIUM)
 	$(BIN)/python -m pip check
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest $(addprefix --ignore=,$(TRANSLATION_TESTS))
 	CT2_USE_MKL=0 $(BIN)/python -m pytest $(TRANSLATION_TESTS)
 	CT2_USE_MKL=1 $(BIN)/python -m pytest $(TRANSLATION_TESTS)

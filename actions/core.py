@@ -15,7 +15,9 @@ from actions.language import (
     ActionLanguageUnavailable,
     answers_language_question,
 )
+from bot import privacy
 from bot.forms import form_required_slots
+from bot.translation.engine import get_translator
 
 logger = logging.getLogger(__name__)
 
@@ -103,10 +105,11 @@ class ActionCancelForm(Action):
 
 
 class ActionDeleteUserData(Action):
-    """Deletes the user's requests; the tracker store then drops the conversation.
+    """Deletes everything stored about the user (bot.privacy), then says so.
 
-    ``bot.store.tracker_store.WelcomeTrackerStore`` recognises this action in
-    the tracker and deletes every stored event from before it.
+    The Rasa server still holds the conversation in memory; the tracker store
+    (``bot.store.tracker_store``) sees this action in the tracker and stores
+    only what comes after it.
     """
 
     def name(self) -> str:
@@ -116,11 +119,11 @@ class ActionDeleteUserData(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         try:
-            deleted = common.store().delete_sender_data(tracker.sender_id)
+            forgotten = privacy.forget(tracker.sender_id, translation_cache=get_translator().cache)
         except Exception:  # the user must hear that it failed, not get silence
-            logger.exception("Deleting stored requests failed")
+            logger.exception("Deleting a user's data failed")
             dispatcher.utter_message(response="utter_delete_failed")
             return []
-        dispatcher.utter_message(response="utter_data_deleted", deleted_requests=deleted)
+        dispatcher.utter_message(response="utter_data_deleted", deleted_requests=forgotten.requests)
         language = tracker.get_slot("language")
         return [AllSlotsReset(), SlotSet("language", language)]

@@ -574,8 +574,8 @@ def _template_pattern(line: str) -> re.Pattern[str] | None:
 def answer_catalogue(prepared_dir: Path, language: str) -> AnswerCatalogue:
     from bot.content import get_content
     from bot.languages import get_languages
+    from bot.prepared import PreparedTranslations, source_text
     from bot.texts import MARKER_KEY, MARKER_SIGN, get_catalogue
-    from bot.translation.prepared import PreparedTranslations, source_text
     from bot.translation.sources import (
         _content_texts,  # the content's texts in every language, as sources reads them
         load_responses,

@@ -9,7 +9,7 @@ For the conversation's language (slot ``language``):
 
 1. a curated variation in that language wins (Rasa's own choice);
 2. else the English variation, translated by ``welcome content translate``
-   (:mod:`bot.translation.prepared`), with the "automatically translated" marker;
+   (:mod:`bot.prepared`), with the "automatically translated" marker;
    slot values are filled in after translation, button payloads stay as they are;
 3. else the English variation itself (German, the default variation, only for
    German and for responses that have no English variation).
@@ -30,8 +30,8 @@ from rasa.shared.core.domain import Domain
 from rasa.utils.endpoints import EndpointConfig
 
 from bot import DEFAULT_LANGUAGE
+from bot.prepared import PreparedTranslations, get_prepared
 from bot.texts import with_marker
-from bot.translation.prepared import PreparedTranslations, get_prepared
 
 LANGUAGE_SLOT = "language"
 SOURCE_LANGUAGE = "en"

@@ -25,8 +25,8 @@ from typing import Any
 
 import yaml
 
+from bot.prepared import get_prepared, source_text
 from bot.settings import PROJECT_ROOT
-from bot.translation.prepared import get_prepared, source_text
 
 CATALOGUE_FILE = PROJECT_ROOT / "data" / "texts.yml"
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import textwrap
 
-from bot.translation.prepared import get_prepared
+from bot.prepared import get_prepared
 from bot.translation.preparing import (
     NO_MODEL,
     Coverage,

@@ -174,7 +174,7 @@ def language_status(info: Any, pairs: set[tuple[str, str]]) -> str:
 
 def _curated_coverage(codes: list[str]) -> dict[str, Any]:
     try:
-        from bot.translation.prepared import get_prepared
+        from bot.prepared import get_prepared
         from bot.translation.preparing import coverage_by_language
 
         return coverage_by_language(get_prepared(), codes)

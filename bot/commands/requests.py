@@ -2,21 +2,21 @@
 
 welcome requests list [--json] [--status S] [--limit N]
 welcome requests migrate
+welcome requests set-status REFERENCE new|in_progress|done
 welcome requests forget SENDER_ID --yes
+welcome requests purge --older-than DAYS --yes
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
-from collections.abc import Callable
 from typing import Any, TextIO
 
-from bot.settings import get_settings
+from bot import privacy
 from bot.store import STATUSES, RequestStore, StoredRequest, StoreError
-from bot.store.db import InvalidDatabaseURL, describe_error, sqlite_file
+from bot.store.db import InvalidDatabaseURL, sqlite_file
 
 SUMMARY_WIDTH = 48
 EXIT_OK = 0
@@ -65,6 +65,19 @@ def register(subparsers: Any) -> None:
     forget_parser.add_argument("--yes", action="store_true", help="really delete")
     _add_database_option(forget_parser)
     forget_parser.set_defaults(func=run_forget)
+
+    status_parser = actions.add_parser(
+        "set-status",
+        help="mark a request new, in progress or done",
+        description=(
+            "Set the status of a request. Finished requests (done) are deleted by "
+            "`welcome requests purge` once they are older than its retention time."
+        ),
+    )
+    status_parser.add_argument("reference", help="the request's reference, e.g. WL-7K3F9Q")
+    status_parser.add_argument("status", choices=STATUSES)
+    _add_database_option(status_parser)
+    status_parser.set_defaults(func=run_set_status)
 
     purge_parser = actions.add_parser(
         "purge",
@@ -195,84 +208,73 @@ def run_migrate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _delete(
-    args: argparse.Namespace,
-    warning: str,
-    delete_requests: Callable[[RequestStore], int],
-    delete_events: Callable[[Any], int],
-    done: str,
-) -> int:
-    """Delete requests, then chat events, after ``--yes``; report either failure."""
+def run_set_status(args: argparse.Namespace) -> int:
     store = RequestStore(args.database_url)
-    if not args.yes:
-        print(f"{warning} in {store.display_url}. Repeat with --yes to do it.", file=sys.stderr)
-        return EXIT_ERROR
     try:
         missing = _missing_sqlite_file(store)
         if missing:
             return _error(missing)
-        requests = delete_requests(store)
+        updated = store.set_status(args.reference, args.status)
     except StoreError as exc:
         return _error(str(exc))
     finally:
         store.close()
-
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from bot.store.tracker_store import WelcomeTrackerStore
-
-    try:
-        tracker_store = WelcomeTrackerStore(url=store.url, startup_retries=0)
-        try:
-            events = delete_events(tracker_store)
-        finally:
-            tracker_store.close()
-    except (SQLAlchemyError, InvalidDatabaseURL, ImportError) as exc:
-        return _error(
-            "the requests were deleted, but the chat history could not be deleted: "
-            + describe_error(exc)
-        )
-    print(done.format(requests=requests, events=events))
+    if updated is None:
+        return _error(f"no request with the reference {args.reference!r}")
+    print(f"{updated.reference} is now {updated.status}.")
     return EXIT_OK
 
 
+def _confirmed_database(args: argparse.Namespace, warning: str) -> tuple[str | None, int]:
+    """The database URL to delete in, after ``--yes``; else the exit code to return."""
+    store = RequestStore(args.database_url)
+    try:
+        if not args.yes:
+            print(f"{warning} in {store.display_url}. Repeat with --yes to do it.", file=sys.stderr)
+            return None, EXIT_ERROR
+        missing = _missing_sqlite_file(store)
+        if missing:
+            return None, _error(missing)
+        return store.url, EXIT_OK
+    finally:
+        store.close()
+
+
 def run_forget(args: argparse.Namespace) -> int:
-    return _delete(
+    url, code = _confirmed_database(
         args,
         f"This deletes all handoff requests and the chat history of conversation "
         f"{args.sender_id!r}",
-        lambda store: store.delete_sender_data(args.sender_id),
-        lambda tracker_store: tracker_store.delete_conversation(args.sender_id),
-        "Deleted {requests} request(s) and {events} stored chat event(s).",
     )
+    if url is None:
+        return code
+    try:
+        forgotten = privacy.forget(args.sender_id, url)
+    except (privacy.PrivacyError, StoreError, InvalidDatabaseURL) as exc:
+        return _error(str(exc))
+    print(
+        f"Deleted {forgotten.requests} request(s) and {forgotten.events} stored chat event(s). "
+        f"Also deleted: {forgotten.translations} cached translation(s), "
+        f"{forgotten.messages} delivered message(s)."
+    )
+    return EXIT_OK
 
 
 def run_purge(args: argparse.Namespace) -> int:
-    cutoff = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=args.older_than)
-    code = _delete(
+    url, code = _confirmed_database(
         args,
         f"This deletes chat histories idle for more than {args.older_than} days and "
         "finished requests older than that",
-        lambda store: store.delete_done_before(cutoff),
-        lambda tracker_store: tracker_store.delete_conversations_idle_since(cutoff.timestamp()),
-        "Deleted {requests} finished request(s) and {events} chat event(s) of idle conversations.",
     )
-    if code == EXIT_OK:
-        code = _purge_translation_cache(args)
-    return code
-
-
-def _purge_translation_cache(args: argparse.Namespace) -> int:
-    """Cached translations of user messages expire with the chat histories."""
-    from bot.translation.cache import TranslationCache
-
-    days = get_settings().translation_cache_days
-    store = RequestStore(args.database_url)
-    cache = TranslationCache(store.url)
+    if url is None:
+        return code
     try:
-        removed = cache.purge_older_than(days)
-    finally:
-        cache.close()
-        store.close()
-    print(f"Deleted {removed} cached translation(s) older than {days} days.")
+        purged = privacy.purge(args.older_than, url)
+    except (privacy.PrivacyError, StoreError, InvalidDatabaseURL) as exc:
+        return _error(str(exc))
+    print(
+        f"Deleted {purged.requests} finished request(s) and {purged.events} chat event(s) of "
+        f"{purged.conversations} idle conversation(s), {purged.translations} cached "
+        f"translation(s) and {purged.messages} delivered message(s)."
+    )
     return EXIT_OK

@@ -45,7 +45,7 @@ def rasa_environment(settings: Settings) -> dict[str, str]:
 
 def train_command(settings: Settings) -> list[str]:
     return [
-        sys.executable, "-m", "rasa", "train",
+        sys.executable, "-m", "bot.commands.rasa_cli", "train",
         "--config", "config/config.yml",
         "--domain", "config/domain",
         "--data", *TRAINING_DATA,
@@ -103,7 +103,7 @@ def start_services(
     """
     actions = start_action_server(settings, **popen)
     rasa = subprocess.Popen(
-        [sys.executable, "-m", "rasa", "run",
+        [sys.executable, "-m", "bot.commands.rasa_cli", "run",
          "--model", str(model_path(settings)),
          "--endpoints", "config/endpoints.yml",
          "--credentials", str(credentials or PROJECT_ROOT / "config" / "credentials.yml"),

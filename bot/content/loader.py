@@ -8,6 +8,7 @@ file, entry (id) and field, and all problems are collected before
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from difflib import get_close_matches
@@ -23,23 +24,24 @@ from bot.content.matching import MunicipalityMatcher, keyword_problem, spelling_
 from bot.content.models import (
     REQUIRED_LANGUAGES,
     TOPICS,
+    Area,
     Contact,
     ContentError,
     ContentIssue,
     Field,
-    Guideline,
+    FieldChoice,
     Internship,
     InterpreterPool,
     LocalizedText,
     Mentoring,
-    MentoringEntry,
     Municipality,
     Offer,
     Organisation,
     ReviewStatus,
-    Service,
     WelcomeCenter,
 )
+from bot.languages import language_info
+from bot.settings import get_settings
 
 MUNICIPALITIES = "municipalities.yml"
 OFFERS = "offers.yml"
@@ -54,15 +56,6 @@ ALL = "all"
 _SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()/\-]*[0-9]$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
-_LANGUAGE_NAMES = {
-    "de": "German",
-    "en": "English",
-    "ar": "Arabic",
-    "uk": "Ukrainian",
-    "tr": "Turkish",
-    "fa": "Persian",
-    "ru": "Russian",
-}
 
 
 # --------------------------------------------------------------------------- YAML
@@ -130,6 +123,12 @@ def _read_yaml(path: Path, issues: list[ContentIssue]) -> Any:
 # --------------------------------------------------------------------------- checks
 
 
+def language_name(code: str) -> str:
+    """The language's English name for messages to staff ("Arabic")."""
+    info = language_info(code)
+    return info.english_name if info else code
+
+
 def _kind(value: Any) -> str:
     if value is None:
         return "nothing"
@@ -171,7 +170,6 @@ class _Checker:
         self.towns = towns
         self.entry: str | None = None
         self.languages: set[str] = set()
-        self.field_ids: set[str] | None = None
         self.fields: dict[str, Field] = {}
 
     def problem(self, field: str | None, message: str) -> None:
@@ -207,14 +205,13 @@ class _Checker:
         self,
         data: Any,
         path: str,
-        spec: Spec,
-        build: Callable[[dict[str, Any]], Any],
+        of: type,
         *,
         nested: bool = False,
         id_key: str = "id",
         seen: dict[str, str] | None = None,
     ) -> list[Any]:
-        """Check a list of records. Top-level entries set the entry name to their id."""
+        """Check a list of entries of class ``of``. Top-level entries name the entry by its id."""
         if not isinstance(data, list):
             self.problem(path, f"expected a list of entries ('- {id_key}: ...'), got {_kind(data)}")
             return []
@@ -227,15 +224,22 @@ class _Checker:
             prefix = f"{path}[{label}]" if nested else ""
             if not nested:
                 self.entry = label
-            values = self.record(item, prefix, spec)
+            values = self.record(item, prefix, spec_of(of))
             if isinstance(raw_id, str) and raw_id.strip():
                 if label in seen:
                     self.problem(_join(prefix, id_key), f"duplicate {id_key} (also {seen[label]})")
                 else:
                     seen[label] = f"{path} #{index}"
-            results.append(build(values))
+            results.append(self.build_checked(of, values, prefix))
             self.entry = previous
         return results
+
+    def build_checked(self, cls: type, values: dict[str, Any], path: str = "") -> Any:
+        """The entry, with what its values get wrong together reported (``problems()``)."""
+        entry = build(cls, values)
+        for field, message in getattr(entry, "problems", list)():
+            self.problem(_join(path, field), message)
+        return entry
 
     # -- values
 
@@ -308,7 +312,7 @@ class _Checker:
             if code not in value:
                 self.problem(
                     _join(path, code),
-                    f"missing {_LANGUAGE_NAMES[code]} text ({' and '.join(REQUIRED_LANGUAGES)} "
+                    f"missing {language_name(code)} text ({' and '.join(REQUIRED_LANGUAGES)} "
                     "are required)",
                 )
         return LocalizedText(texts) if texts else None
@@ -342,7 +346,7 @@ class _Checker:
             if code not in value:
                 self.problem(
                     _join(path, code),
-                    f"missing {_LANGUAGE_NAMES[code]} keywords (all 7 languages are needed "
+                    f"missing {language_name(code)} keywords (all 7 languages are needed "
                     "to understand typed answers)",
                 )
         return result
@@ -379,29 +383,19 @@ class _Checker:
         return text
 
     def contact(self, value: Any, path: str) -> Contact:
-        values = self.record(
-            value,
-            path,
-            {
-                "phone": (_Checker.phone, False),
-                "email": (_Checker.email, False),
-                "website": (_Checker.url, False),
-                "address": (_Checker.text, False),
-            },
-        )
-        return Contact(**{key: val for key, val in values.items() if val is not None})
+        return build(Contact, self.record(value, path, spec_of(Contact)))
 
-    def municipalities(self, value: Any, path: str) -> tuple[bool, tuple[str, ...]]:
+    def municipalities(self, value: Any, path: str) -> Area:
         if isinstance(value, str) and value.strip().lower() == ALL:
-            return True, ()
+            return Area(county_wide=True)
         names = self.names(value, path)
         if any(name.lower() == ALL for name in names):
             if len(names) > 1:
                 self.problem(path, "write either 'all' or a list of municipalities, not both")
-            return True, ()
+            return Area(county_wide=True)
         if not names:
             self.problem(path, "expected 'all' or a list of municipalities")
-            return False, ()
+            return Area()
         result: list[str] = []
         for name in names:
             if name in result:
@@ -417,7 +411,7 @@ class _Checker:
                 self.problem(path, f"unknown municipality '{name}' ({hint})")
                 continue
             result.append(name)
-        return False, tuple(result)
+        return Area(municipalities=tuple(result))
 
     def topics(self, value: Any, path: str) -> tuple[str, ...]:
         before = len(self.issues)
@@ -433,25 +427,23 @@ class _Checker:
             self.problem(path, "needs at least one topic")
         return tuple(result)
 
-    def field_refs(self, value: Any, path: str) -> tuple[bool, tuple[str, ...]]:
+    def field_refs(self, value: Any, path: str) -> FieldChoice:
         if isinstance(value, str) and value.strip().lower() == ALL:
-            return True, ()
-        result: list[str] = []
-        known = self.field_ids or set()
+            return FieldChoice(all_fields=True)
+        result: list[Field] = []
         for field_id in self.names(value, path):
             if field_id.lower() == ALL:
-                return True, ()
-            if field_id not in known:
-                close = get_close_matches(field_id, sorted(known), n=1, cutoff=0.6)
+                return FieldChoice(all_fields=True)
+            if field_id not in self.fields:
+                known = sorted(self.fields)
+                close = get_close_matches(field_id, known, n=1, cutoff=0.6)
                 hint = (
-                    f"did you mean '{close[0]}'?"
-                    if close
-                    else f"known fields: {', '.join(sorted(known))}"
+                    f"did you mean '{close[0]}'?" if close else f"known fields: {', '.join(known)}"
                 )
                 self.problem(path, f"unknown field id '{field_id}' ({hint})")
-            elif field_id not in result:
-                result.append(field_id)
-        return False, tuple(result)
+            elif self.fields[field_id] not in result:
+                result.append(self.fields[field_id])
+        return FieldChoice(fields=tuple(result))
 
     def review(self, value: Any, path: str) -> ReviewStatus:
         values = self.record(
@@ -483,128 +475,78 @@ class _Checker:
             if code not in status.pending and code not in status.reviewed:
                 self.problem(
                     "review.pending",
-                    f"texts in '{code}' ({_LANGUAGE_NAMES[code]}) are not marked: add '{code}' to "
+                    f"texts in '{code}' ({language_name(code)}) are not marked: add '{code}' to "
                     "review.pending (or to review.reviewed once a native speaker has checked them)",
                 )
         self.entry = entry
         return ReviewStatus(pending=status.pending, reviewed=status.reviewed, used=used)
 
 
-# --------------------------------------------------------------------------- specs
+# --------------------------------------------------------------------------- schema
 
 _REVIEW = (_Checker.review, False)
 
 
 def _passthrough(checker: _Checker, value: Any, path: str) -> Any:
-    """Accept any value; the caller checks it (lists of entries, nested records)."""
+    """Accept any value; the caller checks it (the lists of entries of a file)."""
     return value
 
 
-def _text_or_empty(values: dict[str, Any], key: str) -> LocalizedText:
-    return values.get(key) or LocalizedText({"de": "", "en": ""})
+def _entries_parser(of: type, nested: bool, seen: dict[str, str]) -> Parser:
+    def parse(checker: _Checker, value: Any, path: str) -> list[Any]:
+        return checker.entries(value, path, of, nested=nested, seen=seen)
+
+    return parse
 
 
-def _area(values: dict[str, Any]) -> tuple[bool, tuple[str, ...]]:
-    return values.get("municipalities") or (False, ())
+def spec_of(cls: type) -> Spec:
+    """YAML key -> (check, required) of an entry, from the fields of its dataclass.
+
+    Lists of entries in one record share one set of ids (a mentoring id is
+    unique across "find" and "become").
+    """
+    seen: dict[str, str] = {}
+    spec: Spec = {}
+    for item in dataclasses.fields(cls):
+        meta = item.metadata
+        if "check" not in meta:
+            continue
+        if meta["check"] == "entries":
+            parser = _entries_parser(meta["of"], meta["nested"], seen)
+        else:
+            parser = getattr(_Checker, meta["check"])
+        spec[meta["key"] or item.name] = (parser, meta["required"])
+    return spec
 
 
-_OFFER_SPEC: Spec = {
-    "id": (_Checker.slug, True),
-    "topics": (_Checker.topics, True),
-    "title": (_Checker.localized, True),
-    "summary": (_Checker.localized, True),
-    "provider": (_Checker.text, True),
-    "municipalities": (_Checker.municipalities, True),
-    "contact": (_Checker.contact, False),
-    "verified": (_Checker.boolean, True),
-    "notes": (_Checker.text, False),
-}
+def build(cls: type, values: dict[str, Any]) -> Any:
+    """An entry of ``cls`` from checked YAML values (defaults for what is missing)."""
+    arguments = {}
+    for item in dataclasses.fields(cls):
+        key = item.metadata.get("key") or item.name
+        if key in values and values[key] is not None:
+            value = values[key]
+            arguments[item.name] = tuple(value) if isinstance(value, list) else value
+    return cls(**arguments)
 
 
-def _build_offer(values: dict[str, Any]) -> Offer:
-    county_wide, towns = _area(values)
-    return Offer(
-        id=values.get("id") or "",
-        topics=values.get("topics") or (),
-        title=_text_or_empty(values, "title"),
-        summary=_text_or_empty(values, "summary"),
-        provider=values.get("provider") or "",
-        county_wide=county_wide,
-        municipalities=towns,
-        contact=values.get("contact") or Contact(),
-        verified=bool(values.get("verified")),
-        notes=values.get("notes"),
-    )
-
-
-_FIELD_SPEC: Spec = {
-    "id": (_Checker.slug, True),
-    "label": (_Checker.localized, True),
-    "keywords": (_Checker.keywords, True),
-}
-
-_INTERNSHIP_SPEC: Spec = {
-    "id": (_Checker.slug, True),
-    "title": (_Checker.localized, True),
-    "summary": (_Checker.localized, True),
-    "provider": (_Checker.text, False),
-    "fields": (_Checker.field_refs, True),
-    "min_age": (_Checker.age, False),
-    "max_age": (_Checker.age, False),
-    "municipalities": (_Checker.municipalities, True),
-    "contact": (_Checker.contact, False),
-    "verified": (_Checker.boolean, True),
-    "notes": (_Checker.text, False),
-}
-
-_MENTORING_ENTRY_SPEC: Spec = {
-    "id": (_Checker.slug, True),
-    "title": (_Checker.localized, True),
-    "summary": (_Checker.localized, True),
-    "provider": (_Checker.text, True),
-    "municipalities": (_Checker.municipalities, True),
-    "contact": (_Checker.contact, False),
-    "verified": (_Checker.boolean, True),
-    "notes": (_Checker.text, False),
-}
-
-
-def _build_mentoring_entry(values: dict[str, Any]) -> MentoringEntry:
-    county_wide, towns = _area(values)
-    return MentoringEntry(
-        id=values.get("id") or "",
-        title=_text_or_empty(values, "title"),
-        summary=_text_or_empty(values, "summary"),
-        provider=values.get("provider") or "",
-        county_wide=county_wide,
-        municipalities=towns,
-        contact=values.get("contact") or Contact(),
-        verified=bool(values.get("verified")),
-        notes=values.get("notes"),
-    )
-
-
-_ORGANISATION_SPEC: Spec = {
-    "id": (_Checker.slug, True),
-    "name": (_Checker.text, True),
-    "organisation": (_Checker.text, False),
-    "summary": (_Checker.localized, True),
-    "contact": (_Checker.contact, False),
-    "verified": (_Checker.boolean, True),
-    "notes": (_Checker.text, False),
-}
-
-
-def _single(checker: _Checker, data: dict[str, Any], key: str, spec: Spec) -> dict[str, Any]:
+def _single(checker: _Checker, data: dict[str, Any], key: str, cls: type) -> Any:
     """A top-level record (welcome_center, coordination_office, ...): entry = its id."""
     value = data.get(key)
     if value is None:
-        return {}
+        return build(cls, {})
     raw_id = value.get("id") if isinstance(value, dict) else None
     checker.entry = raw_id if isinstance(raw_id, str) and raw_id.strip() else key
-    values = checker.record(value, "", spec)
+    entry = checker.build_checked(cls, checker.record(value, "", spec_of(cls)))
     checker.entry = None
-    return values
+    return entry
+
+
+def _file(checker: _Checker, data: Any, lists: tuple[str, ...]) -> dict[str, Any]:
+    """The top level of a file: its lists or records, and the review block."""
+    return checker.record(
+        data, "", {**{name: (_passthrough, True) for name in lists}, "review": _REVIEW}
+    )
 
 
 # --------------------------------------------------------------------------- files
@@ -612,31 +554,9 @@ def _single(checker: _Checker, data: dict[str, Any], key: str, spec: Spec) -> di
 
 def _load_municipalities(data: Any, issues: list[ContentIssue]) -> tuple[list, ReviewStatus]:
     checker = _Checker(MUNICIPALITIES, issues)
-    top = checker.record(
-        data,
-        "",
-        {
-            "municipalities": (_passthrough, True),
-            "review": _REVIEW,
-        },
-    )
-    spec: Spec = {
-        "name": (_Checker.text, True),
-        "aliases": (_Checker.names, False),
-        "districts": (_Checker.names, False),
-    }
+    top = _file(checker, data, ("municipalities",))
     towns = (
-        checker.entries(
-            top.get("municipalities"),
-            "municipalities",
-            spec,
-            lambda v: Municipality(
-                name=v.get("name") or "",
-                aliases=tuple(v.get("aliases", ())),
-                districts=tuple(v.get("districts", ())),
-            ),
-            id_key="name",
-        )
+        checker.entries(top["municipalities"], "municipalities", Municipality, id_key="name")
         if "municipalities" in top
         else []
     )
@@ -662,65 +582,18 @@ def _load_municipalities(data: Any, issues: list[ContentIssue]) -> tuple[list, R
 
 def _load_offers(data: Any, issues: list[ContentIssue], towns: _Towns | None):
     checker = _Checker(OFFERS, issues, towns)
-    top = checker.record(data, "", {"offers": (_passthrough, True), "review": _REVIEW})
-    offers = (
-        checker.entries(top["offers"], "offers", _OFFER_SPEC, _build_offer)
-        if "offers" in top
-        else []
-    )
+    top = _file(checker, data, ("offers",))
+    offers = checker.entries(top["offers"], "offers", Offer) if "offers" in top else []
     return offers, checker.check_review(top.get("review"))
 
 
 def _load_internships(data: Any, issues: list[ContentIssue], towns: _Towns | None):
     checker = _Checker(INTERNSHIPS, issues, towns)
-    top = checker.record(
-        data,
-        "",
-        {
-            "fields": (_passthrough, True),
-            "internships": (_passthrough, True),
-            "review": _REVIEW,
-        },
-    )
-    fields: list[Field] = []
-    if "fields" in top:
-        fields = checker.entries(
-            top["fields"],
-            "fields",
-            _FIELD_SPEC,
-            lambda v: Field(
-                id=v.get("id") or "",
-                labels=_text_or_empty(v, "label"),
-                keywords=v.get("keywords") or {},
-            ),
-        )
-    by_id = {f.id: f for f in fields if f.id}
-    checker.field_ids = set(by_id)
-
-    def build(values: dict[str, Any]) -> Internship:
-        all_fields, field_ids = values.get("fields") or (False, ())
-        county_wide, area = _area(values)
-        min_age, max_age = values.get("min_age"), values.get("max_age")
-        if min_age is not None and max_age is not None and min_age > max_age:
-            checker.problem("min_age", f"min_age ({min_age}) is greater than max_age ({max_age})")
-        return Internship(
-            id=values.get("id") or "",
-            title=_text_or_empty(values, "title"),
-            summary=_text_or_empty(values, "summary"),
-            fields=tuple(by_id[f] for f in field_ids if f in by_id),
-            all_fields=all_fields,
-            min_age=min_age,
-            max_age=max_age,
-            county_wide=county_wide,
-            municipalities=area,
-            contact=values.get("contact") or Contact(),
-            verified=bool(values.get("verified")),
-            provider=values.get("provider"),
-            notes=values.get("notes"),
-        )
-
+    top = _file(checker, data, ("fields", "internships"))
+    fields: list[Field] = checker.entries(top["fields"], "fields", Field) if "fields" in top else []
+    checker.fields = {f.id: f for f in fields if f.id}
     internships = (
-        checker.entries(top["internships"], "internships", _INTERNSHIP_SPEC, build)
+        checker.entries(top["internships"], "internships", Internship)
         if "internships" in top
         else []
     )
@@ -729,126 +602,27 @@ def _load_internships(data: Any, issues: list[ContentIssue], towns: _Towns | Non
 
 def _load_welcome_center(data: Any, issues: list[ContentIssue]):
     checker = _Checker(WELCOME_CENTER, issues)
-    top = checker.record(data, "", {"welcome_center": (_passthrough, True), "review": _REVIEW})
-    spec: Spec = {
-        "id": (_Checker.slug, True),
-        "name": (_Checker.text, True),
-        "summary": (_Checker.localized, True),
-        "services": (_passthrough, True),
-        "contact": (_Checker.contact, False),
-        "verified": (_Checker.boolean, True),
-        "notes": (_Checker.text, False),
-    }
-    values = _single(checker, top, "welcome_center", spec)
-    services: list[Service] = []
-    if "services" in values:
-        checker.entry = values.get("id") or "welcome_center"
-        services = checker.entries(
-            values["services"],
-            "services",
-            {"id": (_Checker.slug, True), "text": (_Checker.localized, True)},
-            lambda v: Service(id=v.get("id") or "", text=_text_or_empty(v, "text")),
-            nested=True,
-        )
-        checker.entry = None
-    center = WelcomeCenter(
-        id=values.get("id") or "",
-        name=values.get("name") or "",
-        summary=_text_or_empty(values, "summary"),
-        services=tuple(services),
-        contact=values.get("contact") or Contact(),
-        verified=bool(values.get("verified")),
-        notes=values.get("notes"),
-    )
+    top = _file(checker, data, ("welcome_center",))
+    center = _single(checker, top, "welcome_center", WelcomeCenter)
     return center, checker.check_review(top.get("review"))
 
 
 def _load_mentoring(data: Any, issues: list[ContentIssue], towns: _Towns | None):
     checker = _Checker(MENTORING, issues, towns)
-    top = checker.record(data, "", {"mentoring": (_passthrough, True), "review": _REVIEW})
+    top = _file(checker, data, ("mentoring",))
     values = (
-        checker.record(
-            top.get("mentoring", {}),
-            "mentoring" if "mentoring" in top else "",
-            {
-                "explanation": (_Checker.localized, True),
-                "find_mentor": (_passthrough, True),
-                "become_mentor": (_passthrough, True),
-            },
-        )
+        checker.record(top["mentoring"], "mentoring", spec_of(Mentoring))
         if "mentoring" in top
         else {}
     )
-    seen: dict[str, str] = {}
-    lists = {}
-    for key in ("find_mentor", "become_mentor"):
-        lists[key] = (
-            checker.entries(
-                values[key], key, _MENTORING_ENTRY_SPEC, _build_mentoring_entry, seen=seen
-            )
-            if key in values
-            else []
-        )
-    mentoring = Mentoring(
-        explanation=_text_or_empty(values, "explanation"),
-        find_mentor=tuple(lists["find_mentor"]),
-        become_mentor=tuple(lists["become_mentor"]),
-    )
-    return mentoring, checker.check_review(top.get("review"))
+    return build(Mentoring, values), checker.check_review(top.get("review"))
 
 
 def _load_contacts(data: Any, issues: list[ContentIssue]):
     checker = _Checker(CONTACTS, issues)
-    top = checker.record(
-        data,
-        "",
-        {
-            "coordination_office": (_passthrough, True),
-            "interpreter_pool": (_passthrough, True),
-            "review": _REVIEW,
-        },
-    )
-    office_values = _single(checker, top, "coordination_office", _ORGANISATION_SPEC)
-    pool_values = _single(
-        checker,
-        top,
-        "interpreter_pool",
-        {**_ORGANISATION_SPEC, "guidelines": (_passthrough, True)},
-    )
-    guidelines: list[Guideline] = []
-    if "guidelines" in pool_values:
-        checker.entry = pool_values.get("id") or "interpreter_pool"
-        guidelines = checker.entries(
-            pool_values["guidelines"],
-            "guidelines",
-            {
-                "id": (_Checker.slug, True),
-                "title": (_Checker.localized, True),
-                "text": (_Checker.localized, True),
-            },
-            lambda v: Guideline(
-                id=v.get("id") or "",
-                title=_text_or_empty(v, "title"),
-                text=_text_or_empty(v, "text"),
-            ),
-            nested=True,
-        )
-        checker.entry = None
-
-    def organisation(values: dict[str, Any], cls: type = Organisation, **extra: Any):
-        return cls(
-            id=values.get("id") or "",
-            name=values.get("name") or "",
-            organisation=values.get("organisation"),
-            summary=_text_or_empty(values, "summary"),
-            contact=values.get("contact") or Contact(),
-            verified=bool(values.get("verified")),
-            notes=values.get("notes"),
-            **extra,
-        )
-
-    office = organisation(office_values)
-    pool = organisation(pool_values, InterpreterPool, guidelines=tuple(guidelines))
+    top = _file(checker, data, ("coordination_office", "interpreter_pool"))
+    office = _single(checker, top, "coordination_office", Organisation)
+    pool = _single(checker, top, "interpreter_pool", InterpreterPool)
     return office, pool, checker.check_review(top.get("review"))
 
 
@@ -858,8 +632,6 @@ def load_content(path: Path | str | None = None) -> Content:
     Raises :class:`ContentError` listing every problem found.
     """
     if path is None:
-        from bot.settings import get_settings
-
         path = get_settings().content_dir
     directory = Path(path)
     issues: list[ContentIssue] = []

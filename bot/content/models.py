@@ -1,8 +1,11 @@
-"""Typed, read-only objects built from the staff-maintained content files.
+"""Typed, read-only objects built from the staff-maintained content files: the one schema.
 
 Everything here is plain data: the loader (:mod:`bot.content.loader`) builds it
 after validation, the dialogue reads it, :mod:`bot.content.render` turns it into
-chat text. Texts are :class:`LocalizedText`: the text staff wrote in the user's
+chat text. Each entry's fields say how they are written in YAML
+(:func:`entry_field`: the key, the check the loader applies, whether staff must
+fill it in); the loader derives its validation from these declarations and
+nothing else. Texts are :class:`LocalizedText`: the text staff wrote in the user's
 language, else its machine translation prepared at build time, else English,
 else German (:func:`bot.texts.localized`, the one fallback chain).
 """
@@ -10,7 +13,8 @@ else German (:func:`bot.texts.localized`, the one fallback chain).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from bot.texts import localized
 from bot.vocabulary import OFFER_TOPICS
@@ -70,80 +74,155 @@ class LocalizedText:
         return self.get("de")
 
 
+def entry_field(
+    check: str,
+    *,
+    required: bool = False,
+    key: str | None = None,
+    default: Any = None,
+    of: type | None = None,
+    nested: bool = True,
+) -> Any:
+    """A field of a content entry as staff write it in YAML.
+
+    Args:
+        check: the loader's check of the value (a method of its checker:
+            ``slug``, ``text``, ``localized``, ``contact``, ``municipalities``,
+            ..., or ``entries`` for a list of entries of class ``of``).
+        required: staff must fill it in.
+        key: its YAML key, when it differs from the attribute's name.
+        default: the value when it is not given (or the file has errors).
+        of: with ``check="entries"``: the class of the listed entries.
+        nested: with ``check="entries"``: errors name the entry that holds the
+            list (``services[job-search]``) rather than the listed entry's id.
+    """
+    metadata = {"check": check, "required": required, "key": key, "of": of, "nested": nested}
+    if isinstance(default, (list, dict, set)):
+        raise TypeError("use a tuple or an immutable default")
+    return field(default=default, metadata=metadata)
+
+
+EMPTY_TEXT = LocalizedText({"de": "", "en": ""})
+
+
 @dataclass(frozen=True)
 class Contact:
     """How to reach an organisation; every part is optional."""
 
-    phone: str | None = None
-    email: str | None = None
-    website: str | None = None
-    address: str | None = None
-
-    @property
-    def is_empty(self) -> bool:
-        return not (self.phone or self.email or self.website or self.address)
+    phone: str | None = entry_field("phone")
+    email: str | None = entry_field("email")
+    website: str | None = entry_field("url")
+    address: str | None = entry_field("text")
 
 
 @dataclass(frozen=True)
-class _Area:
-    """Where something is available: the whole county or some municipalities."""
+class Area:
+    """Where something is available: the whole county, or some municipalities."""
 
-    county_wide: bool
-    municipalities: tuple[str, ...]
+    county_wide: bool = False
+    municipalities: tuple[str, ...] = ()
 
     def serves(self, municipality: str | None) -> bool:
         """True if available in ``municipality`` (canonical name); None = anywhere."""
         return municipality is None or self.county_wide or municipality in self.municipalities
 
 
-@dataclass(frozen=True)
-class Offer:
-    """An offer for newcomers (course, counselling, general support)."""
+class _Placed:
+    """Entries available in an :class:`Area` (attribute ``area``)."""
 
-    id: str
-    topics: tuple[str, ...]
-    title: LocalizedText
-    summary: LocalizedText
-    provider: str
-    county_wide: bool
-    municipalities: tuple[str, ...]
-    contact: Contact
-    verified: bool
-    notes: str | None = None
+    area: Area
+
+    @property
+    def county_wide(self) -> bool:
+        return self.area.county_wide
+
+    @property
+    def municipalities(self) -> tuple[str, ...]:
+        return self.area.municipalities
 
     def serves(self, municipality: str | None) -> bool:
-        return _Area(self.county_wide, self.municipalities).serves(municipality)
+        return self.area.serves(municipality)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
+class Listing(_Placed):
+    """Something offered somewhere in the county, by someone, with a contact."""
+
+    id: str = entry_field("slug", required=True, default="")
+    title: LocalizedText = entry_field("localized", required=True, default=EMPTY_TEXT)
+    summary: LocalizedText = entry_field("localized", required=True, default=EMPTY_TEXT)
+    provider: str = entry_field("text", required=True, default="")
+    area: Area = entry_field("municipalities", required=True, key="municipalities", default=Area())
+    contact: Contact = entry_field("contact", default=Contact())
+    verified: bool = entry_field("boolean", required=True, default=False)
+    notes: str | None = entry_field("text")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Offer(Listing):
+    """An offer for newcomers (course, counselling, general support)."""
+
+    topics: tuple[str, ...] = entry_field("topics", required=True, default=())
+
+
+@dataclass(frozen=True, kw_only=True)
+class MentoringEntry(Listing):
+    """A way to find a mentor or to become one."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class Field:
     """A field of work young people can choose for an internship."""
 
-    id: str
-    labels: LocalizedText
-    keywords: Mapping[str, tuple[str, ...]]
+    id: str = entry_field("slug", required=True, default="")
+    labels: LocalizedText = entry_field("localized", required=True, key="label", default=EMPTY_TEXT)
+    keywords: Mapping[str, tuple[str, ...]] = entry_field("keywords", required=True, default=None)
 
     def label(self, lang: str | None) -> str:
         return self.labels.get(lang)
 
 
 @dataclass(frozen=True)
-class Internship:
+class FieldChoice:
+    """The fields an internship is for: some, or all of them."""
+
+    all_fields: bool = False
+    fields: tuple[Field, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Internship(_Placed):
     """An internship or project for young people."""
 
-    id: str
-    title: LocalizedText
-    summary: LocalizedText
-    fields: tuple[Field, ...]
-    all_fields: bool
-    min_age: int | None
-    max_age: int | None
-    county_wide: bool
-    municipalities: tuple[str, ...]
-    contact: Contact
-    verified: bool
-    provider: str | None = None
-    notes: str | None = None
+    id: str = entry_field("slug", required=True, default="")
+    title: LocalizedText = entry_field("localized", required=True, default=EMPTY_TEXT)
+    summary: LocalizedText = entry_field("localized", required=True, default=EMPTY_TEXT)
+    provider: str | None = entry_field("text")
+    field_choice: FieldChoice = entry_field(
+        "field_refs", required=True, key="fields", default=FieldChoice()
+    )
+    min_age: int | None = entry_field("age")
+    max_age: int | None = entry_field("age")
+    area: Area = entry_field("municipalities", required=True, key="municipalities", default=Area())
+    contact: Contact = entry_field("contact", default=Contact())
+    verified: bool = entry_field("boolean", required=True, default=False)
+    notes: str | None = entry_field("text")
+
+    def problems(self) -> list[tuple[str, str]]:
+        """(field, message) for what the values get wrong together."""
+        if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
+            return [
+                ("min_age", f"min_age ({self.min_age}) is greater than max_age ({self.max_age})")
+            ]
+        return []
+
+    @property
+    def fields(self) -> tuple[Field, ...]:
+        return self.field_choice.fields
+
+    @property
+    def all_fields(self) -> bool:
+        return self.field_choice.all_fields
 
     @property
     def field_ids(self) -> tuple[str, ...]:
@@ -159,86 +238,71 @@ class Internship:
     def has_field(self, field_id: str | None) -> bool:
         return field_id is None or self.all_fields or field_id in self.field_ids
 
-    def serves(self, municipality: str | None) -> bool:
-        return _Area(self.county_wide, self.municipalities).serves(municipality)
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Service:
     """One thing the Welcome Center does (a bullet in the chat)."""
 
-    id: str
-    text: LocalizedText
+    id: str = entry_field("slug", required=True, default="")
+    text: LocalizedText = entry_field("localized", required=True, default=EMPTY_TEXT)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WelcomeCenter:
-    id: str
-    name: str
-    summary: LocalizedText
-    services: tuple[Service, ...]
-    contact: Contact
-    verified: bool
-    notes: str | None = None
+    id: str = entry_field("slug", required=True, default="")
+    name: str = entry_field("text", required=True, default="")
+    summary: LocalizedText = entry_field("localized", required=True, default=EMPTY_TEXT)
+    services: tuple[Service, ...] = entry_field("entries", required=True, of=Service, default=())
+    contact: Contact = entry_field("contact", default=Contact())
+    verified: bool = entry_field("boolean", required=True, default=False)
+    notes: str | None = entry_field("text")
 
 
-@dataclass(frozen=True)
-class MentoringEntry:
-    """A way to find a mentor or to become one."""
-
-    id: str
-    title: LocalizedText
-    summary: LocalizedText
-    provider: str
-    county_wide: bool
-    municipalities: tuple[str, ...]
-    contact: Contact
-    verified: bool
-    notes: str | None = None
-
-    def serves(self, municipality: str | None) -> bool:
-        return _Area(self.county_wide, self.municipalities).serves(municipality)
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Mentoring:
-    explanation: LocalizedText
-    find_mentor: tuple[MentoringEntry, ...]
-    become_mentor: tuple[MentoringEntry, ...]
+    explanation: LocalizedText = entry_field("localized", required=True, default=EMPTY_TEXT)
+    find_mentor: tuple[MentoringEntry, ...] = entry_field(
+        "entries", required=True, of=MentoringEntry, nested=False, default=()
+    )
+    become_mentor: tuple[MentoringEntry, ...] = entry_field(
+        "entries", required=True, of=MentoringEntry, nested=False, default=()
+    )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Guideline:
     """One guideline of the interpreter pool (neutral role, confidentiality, ...)."""
 
-    id: str
-    title: LocalizedText
-    text: LocalizedText
+    id: str = entry_field("slug", required=True, default="")
+    title: LocalizedText = entry_field("localized", required=True, default=EMPTY_TEXT)
+    text: LocalizedText = entry_field("localized", required=True, default=EMPTY_TEXT)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Organisation:
     """A contact point such as the coordination office."""
 
-    id: str
-    name: str
-    organisation: str | None
-    summary: LocalizedText
-    contact: Contact
-    verified: bool
-    notes: str | None = None
+    id: str = entry_field("slug", required=True, default="")
+    name: str = entry_field("text", required=True, default="")
+    organisation: str | None = entry_field("text")
+    summary: LocalizedText = entry_field("localized", required=True, default=EMPTY_TEXT)
+    contact: Contact = entry_field("contact", default=Contact())
+    verified: bool = entry_field("boolean", required=True, default=False)
+    notes: str | None = entry_field("text")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class InterpreterPool(Organisation):
-    guidelines: tuple[Guideline, ...] = ()
+    guidelines: tuple[Guideline, ...] = entry_field(
+        "entries", required=True, of=Guideline, default=()
+    )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Municipality:
-    name: str
-    aliases: tuple[str, ...] = ()
-    districts: tuple[str, ...] = ()
+    name: str = entry_field("text", required=True, default="")
+    aliases: tuple[str, ...] = entry_field("names", default=())
+    districts: tuple[str, ...] = entry_field("names", default=())
 
 
 @dataclass(frozen=True)

@@ -108,12 +108,6 @@ def render_internship(item: Internship, lang: str | None) -> str:
     )
 
 
-def render_internship_fields(lang: str | None, content: Content | None = None) -> str:
-    """The fields as a bullet list, e.g. to show the choices when asking."""
-    fields = _content(content).internship_fields
-    return "\n".join(f"{BULLET}{field.label(lang)}" for field in fields)
-
-
 def render_contact_card(
     org: Organisation | WelcomeCenter | Offer | MentoringEntry | Internship,
     lang: str | None,
@@ -187,12 +181,3 @@ def render_interpreter_guidelines(lang: str | None, content: Content | None = No
     if note:
         blocks.append(note)
     return "\n\n".join(blocks)
-
-
-def render_interpreter_pool(lang: str | None, content: Content | None = None) -> str:
-    """What the pool is, with contact card (guidelines: :func:`render_interpreter_guidelines`)."""
-    return render_contact_card(_content(content).interpreter_pool, lang, with_summary=True)
-
-
-def render_coordination_office(lang: str | None, content: Content | None = None) -> str:
-    return render_contact_card(_content(content).coordination_office, lang, with_summary=True)

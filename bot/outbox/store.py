@@ -185,10 +185,6 @@ class Outbox(LazyDatabase):
                 queues.setdefault(item.recipient, []).append(item)
         return [queue for queue in queues.values() if queue[0].next_attempt_at <= now]
 
-    def due_heads(self, channel: str, now: dt.datetime, limit: int = 500) -> list[OutboxItem]:
-        """The oldest waiting message of each recipient, if it is due."""
-        return [queue[0] for queue in self.due_queues(channel, now, limit)]
-
     def next_attempt_at(self, channel: str) -> dt.datetime | None:
         """When the earliest waiting message of ``channel`` is due (``None``: nothing waits)."""
         table = outbox_table

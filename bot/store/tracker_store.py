@@ -1,4 +1,4 @@
-"""Rasa's conversation history in the assistant's database, with "delete my data".
+"""Rasa's conversation history in the assistant's database.
 
 Configured in ``endpoints.yml``::
 
@@ -9,12 +9,13 @@ The database is :attr:`bot.settings.Settings.database_url` (the same database
 as the handoff requests); the ``dialect``/``host``/``db`` keys of Rasa's
 SQLTrackerStore are not used. Rasa creates and owns the ``events`` table.
 
-Deleting a conversation: when a user asks to delete their data, the action
-server deletes their handoff requests and the custom action
-``action_delete_user_data`` runs. The next time Rasa saves that tracker, this
-store deletes every stored event of the conversation (all sessions) and keeps
-only the events that come after that action. Later saves in the same turn
-append only what is new, so the deleted events are never written again.
+After "delete my data": ``action_delete_user_data`` deletes everything
+stored about the person (:mod:`bot.privacy`), but the Rasa server still holds
+the conversation in memory and saves it at the end of the turn. So when a
+tracker contains that action, this store keeps as the stored history only the
+events after it (replacing whatever is stored for the conversation, all
+sessions); later saves in the same turn append only what is new, so nothing
+said before the deletion is ever written again.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, Event, UserUttered
+from rasa.shared.core.events import ActionExecuted, Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.exc import SQLAlchemyError
@@ -60,37 +61,6 @@ def deletion_index(events: Sequence[Event]) -> int | None:
     return None
 
 
-def forget_translations(
-    texts: list[str], *, process_translator: bool = False, database_url: str | None = None
-) -> None:
-    """Delete cached machine translations of a user's messages (privacy).
-
-    In the Rasa server the process's translator is used, so its in-memory
-    copies go too; elsewhere (the command line) only the stored rows.
-    """
-    if not texts:
-        return
-    try:
-        if process_translator:
-            from bot.translation import get_translator
-
-            cache = get_translator().cache
-            if cache is not None:
-                cache.forget(texts)
-            return
-        from bot.translation.cache import TranslationCache
-
-        if database_url is None:
-            return
-        cache = TranslationCache(database_url)
-        try:
-            cache.forget(texts)
-        finally:
-            cache.close()
-    except Exception:  # noqa: BLE001 - the conversation is deleted either way
-        logger.exception("Deleting cached translations failed")
-
-
 @cache
 def _event_class(type_name: str) -> type[Event] | None:
     # Rasa's Event.resolve_by_type walks every Event subclass for every event
@@ -115,28 +85,8 @@ def deserialise_events(serialised: Sequence[str]) -> list[Event]:
     return events
 
 
-def forget_delivered_messages(sender_id: str, database_url: str) -> None:
-    """Delete the outbox rows already sent to the conversation's chat (privacy).
-
-    Sent rows hold no text, but the chat id until they expire; rows still
-    waiting (the confirmation of the deletion among them) are delivered first.
-    """
-    from bot.channels.telegram import CHANNEL, SENDER_PREFIX, recipient_of
-    from bot.outbox import Outbox
-
-    if not sender_id.startswith(SENDER_PREFIX):
-        return
-    outbox = Outbox(database_url)
-    try:
-        outbox.forget_recipient(CHANNEL, recipient_of(sender_id))
-    except Exception:  # noqa: BLE001 - the conversation is deleted either way
-        logger.exception("Deleting the delivered Telegram messages failed")
-    finally:
-        outbox.close()
-
-
 class WelcomeTrackerStore(SQLTrackerStore):
-    """SQLTrackerStore on the assistant's database that honours deletion requests."""
+    """SQLTrackerStore on the assistant's database; a deletion ends the stored history."""
 
     def __init__(
         self,
@@ -274,12 +224,7 @@ class WelcomeTrackerStore(SQLTrackerStore):
         setattr(tracker, STORED_EVENTS, len(events))
 
         if deleted:
-            logger.info("Deleted %d stored conversation event(s) on the user's request", deleted)
-        forget_translations(
-            [e.text for e in events[:start] if isinstance(e, UserUttered) and e.text],
-            process_translator=True,
-        )
-        forget_delivered_messages(tracker.sender_id, self._database_url())
+            logger.info("Replaced a conversation's history after a deletion (%d event(s))", deleted)
         if self.event_broker is not None:
             await self._stream_new_events(self.event_broker, kept[new_from:], tracker.sender_id)
 
@@ -296,51 +241,3 @@ class WelcomeTrackerStore(SQLTrackerStore):
             self._insert_events(session, tracker.sender_id, events[stored:])
             session.commit()
         setattr(tracker, STORED_EVENTS, len(events))
-
-    def delete_conversation(self, sender_id: str) -> int:
-        """Delete every stored event of ``sender_id``; returns how many were deleted.
-
-        Cached translations of the user's messages are deleted with them.
-        """
-        with self.session_scope() as session:
-            texts = [
-                json.loads(data).get("text")
-                for (data,) in session.query(self.SQLEvent.data).filter(
-                    self.SQLEvent.sender_id == sender_id, self.SQLEvent.type_name == "user"
-                )
-            ]
-            deleted = (
-                session.query(self.SQLEvent)
-                .filter(self.SQLEvent.sender_id == sender_id)
-                .delete(synchronize_session=False)
-            )
-            session.commit()
-        logger.info("Deleted a stored conversation (%d event(s))", deleted)
-        forget_translations([text for text in texts if text], database_url=self._database_url())
-        forget_delivered_messages(sender_id, self._database_url())
-        return deleted
-
-    def _database_url(self) -> str:
-        return self.engine.url.render_as_string(hide_password=False)
-
-    def delete_conversations_idle_since(self, cutoff_timestamp: float) -> int:
-        """Delete whole conversations whose last event is older than the cutoff.
-
-        Whole conversations only: Rasa counts stored events per conversation,
-        so a partly deleted history would confuse later saves.
-        """
-        with self.session_scope() as session:
-            idle = (
-                session.query(self.SQLEvent.sender_id)
-                .group_by(self.SQLEvent.sender_id)
-                .having(sa.func.max(self.SQLEvent.timestamp) < cutoff_timestamp)
-                .subquery()
-            )
-            deleted = (
-                session.query(self.SQLEvent)
-                .filter(self.SQLEvent.sender_id.in_(sa.select(idle.c.sender_id)))
-                .delete(synchronize_session=False)
-            )
-            session.commit()
-        logger.info("Retention: deleted %d event(s) of idle conversations", deleted)
-        return deleted

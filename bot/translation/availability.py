@@ -66,8 +66,3 @@ def served_languages() -> tuple[str, ...]:
     """Native languages first, then the other catalogue languages with models."""
     others = tuple(code for code in get_languages() if code not in LANGUAGES and can_serve(code))
     return LANGUAGES + others
-
-
-def known_languages() -> tuple[str, ...]:
-    """Every language of the catalogue, served or not."""
-    return tuple(get_languages())

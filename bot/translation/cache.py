@@ -6,7 +6,9 @@ A translation costs 0.1-0.5 s of CPU; the same texts come again and again
 Privacy: the database gets a SHA-256 key of (context, source text), a
 SHA-256 of the source text alone (so that :meth:`TranslationCache.forget` can
 remove every translation of a text), the translation and a timestamp -- never
-the source text. Entries older than ``max_age_days`` count as missing and
+the source text. The database is the truth: memory answers only while the
+database cannot be read, so a translation forgotten by another process
+(:mod:`bot.privacy`) is never served again. Entries older than ``max_age_days`` count as missing and
 :meth:`TranslationCache.purge_older_than` deletes them.
 
 The cache never breaks a translation: if the database cannot be used (not
@@ -89,21 +91,34 @@ class TranslationCache(LazyDatabase):
         self.put_many([(context, text, translation)])
 
     def get_many(self, items: Sequence[tuple[str, str]]) -> list[str | None]:
-        """The cached translation of each ``(context, text)``, ``None`` where there is none."""
+        """The cached translation of each ``(context, text)``, ``None`` where there is none.
+
+        The database is the truth whenever it can be read: a translation
+        deleted there ("delete my data" runs in another process) is never
+        served from this process's memory again. Memory answers only while
+        the database cannot be read.
+        """
         keys = [cache_key(context, text) for context, text in items]
-        found: dict[str, str] = {}
         cutoff = self._now() - self._max_age
+        unique = list(dict.fromkeys(keys))
+        stored = self._load(unique, cutoff)
+        found: dict[str, str] = {}
         with self._lock:
-            for key in keys:
-                entry = self._memory.get(key)
-                if entry is not None and entry.created_at >= cutoff:
-                    self._memory.move_to_end(key)
-                    found[key] = entry.translation
-        missing = list(dict.fromkeys(key for key in keys if key not in found))
-        if missing:
-            for key, entry in self._load(missing, cutoff).items():
+            for key in unique:
+                if stored is not None:
+                    entry = stored.get(key)
+                    if entry is None:
+                        self._memory.pop(key, None)
+                        continue
+                    self._memory[key] = entry
+                else:
+                    entry = self._memory.get(key)
+                    if entry is None or entry.created_at < cutoff:
+                        continue
+                self._memory.move_to_end(key)
                 found[key] = entry.translation
-                self._remember(key, entry)
+            while len(self._memory) > self._memory_entries:
+                self._memory.popitem(last=False)
         return [found.get(key) for key in keys]
 
     def put_many(self, items: Iterable[tuple[str, str, str]]) -> None:
@@ -167,7 +182,8 @@ class TranslationCache(LazyDatabase):
             while len(self._memory) > self._memory_entries:
                 self._memory.popitem(last=False)
 
-    def _load(self, keys: list[str], cutoff: dt.datetime) -> dict[str, _Entry]:
+    def _load(self, keys: list[str], cutoff: dt.datetime) -> dict[str, _Entry] | None:
+        """The stored entries of ``keys``; ``None`` when the database cannot be read."""
         table = translation_cache_table
         loaded: dict[str, _Entry] = {}
         try:
@@ -180,6 +196,7 @@ class TranslationCache(LazyDatabase):
                         loaded[row.key] = _Entry(row.source_hash, row.translation, row.created_at)
         except (SQLAlchemyError, ImportError, ValueError) as exc:
             self._warn("read", exc)
+            return None
         return loaded
 
     def _store(self, rows: list[dict]) -> None:

@@ -1,7 +1,7 @@
 """Preparing the answers: machine translation at build time (``welcome content translate``).
 
 Every text of :mod:`bot.translation.sources` is translated into each language
-with installed models and stored in :mod:`bot.translation.prepared`; at chat
+with installed models and stored in :mod:`bot.prepared`; at chat
 time only lookups run there. Curated texts always win: a text staff wrote in a
 language is never translated into it, and its earlier machine translation is
 dropped on the next run. Only new or changed texts are translated again.
@@ -17,9 +17,9 @@ from typing import Any
 
 from bot import LANGUAGES
 from bot.languages import argos_code, get_languages
+from bot.prepared import SOURCE_LANGUAGES, PreparedTranslations
 from bot.settings import get_settings
 from bot.translation.engine import Translator, translator_from_settings
-from bot.translation.prepared import SOURCE_LANGUAGES, PreparedTranslations
 from bot.translation.sources import (
     SourceText,
     collect_sources,

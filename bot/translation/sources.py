@@ -27,9 +27,9 @@ import yaml
 
 from bot.content import Content, get_content
 from bot.content.models import Field, LocalizedText
+from bot.prepared import SOURCE_LANGUAGES, source_language
 from bot.settings import PROJECT_ROOT
 from bot.texts import get_catalogue
-from bot.translation.prepared import SOURCE_LANGUAGES, source_language
 
 DOMAIN_DIR = PROJECT_ROOT / "config" / "domain"
 

@@ -243,7 +243,7 @@ async def test_a_later_message_waits_for_an_earlier_one_being_retried(outbox, fa
     (first, second) = outbox.items(CHANNEL, str(ALICE))
     later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)
     outbox.mark_retry(first["id"], later, "NetworkError: test")
-    assert outbox.due_heads(CHANNEL, dt.datetime.now(dt.timezone.utc)) == []
+    assert outbox.due_queues(CHANNEL, dt.datetime.now(dt.timezone.utc)) == []
     await make_worker(outbox, fake).deliver_pending()
     assert fake.sent() == []
 

@@ -8,11 +8,8 @@ from bot import LANGUAGES
 from bot.content import LocalizedText
 from bot.content.render import (
     render_contact_card,
-    render_coordination_office,
     render_internship,
-    render_internship_fields,
     render_interpreter_guidelines,
-    render_interpreter_pool,
     render_mentoring,
     render_offer,
     render_welcome_center,
@@ -98,19 +95,15 @@ def test_internship_shows_fields_ages_and_notice(mini, real_content):
     assert "Yaş: 16-26" in fsj
 
 
-def test_internship_field_choices(mini):
-    assert render_internship_fields("uk", mini) == "• Догляд\n• IT"
-
-
 def test_contact_cards(mini):
     office = render_contact_card(mini.coordination_office, "en")
     assert office.splitlines() == [
         "Koordinierungsstelle Test (Landratsamt Test)",
         "Phone: 0000 000-0",
     ]
-    with_summary = render_coordination_office("de", mini)
+    with_summary = render_contact_card(mini.coordination_office, "de", with_summary=True)
     assert "Wir helfen." in with_summary and "Telefon: 0000 000-0" in with_summary
-    pool = render_interpreter_pool("fa", mini)
+    pool = render_contact_card(mini.interpreter_pool, "fa", with_summary=True)
     assert pool.splitlines()[0] == "Dolmetscher-Pool Test"
     assert pool.splitlines()[-1] == UNVERIFIED["fa"]
     offer_card = render_contact_card(_offer(mini, "kurs-sindelfingen"), "de")
@@ -152,9 +145,8 @@ def test_all_real_content_renders_as_plain_text_in_every_language(real_content, 
         render_welcome_center(lang, real_content),
         render_mentoring(lang, real_content),
         render_interpreter_guidelines(lang, real_content),
-        render_interpreter_pool(lang, real_content),
-        render_coordination_office(lang, real_content),
-        render_internship_fields(lang, real_content),
+        render_contact_card(real_content.interpreter_pool, lang, with_summary=True),
+        render_contact_card(real_content.coordination_office, lang, with_summary=True),
     ]
     for text in texts:
         assert text.strip()

@@ -17,19 +17,22 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+import sqlalchemy as sa
 import yaml
 
+from bot import privacy
 from bot.commands.service import model_path
 from bot.settings import PROJECT_ROOT, Settings
 from bot.store import RequestStore
-from tests.e2e.support import Chat, assert_polite, transcript
+from bot.translation.cache import source_digest
+from tests.e2e.support import Chat, assert_polite, stored_events, transcript
 from tests.helpers import services
 from tests.helpers.dictionaries import OFFER_SEARCH_RO, SENTENCES, build_models
 from tests.helpers.services import RunningAssistant, running_assistant
 
 pytestmark = pytest.mark.model
 
-# Curated markers (bot/translation/prepared.py); awaiting native review.
+# Curated markers (data/texts.yml, marker.machine_translated); awaiting native review.
 MARKERS = {
     "ro": "🌐 Tradus automat",
     "pl": "🌐 Przetłumaczono automatycznie",
@@ -174,3 +177,52 @@ def test_the_office_reads_german_next_to_the_users_words(translating: RunningAss
     german = "Ich brauche von einen Dolmetscher für einen Termin beim Arzt."
     assert stored.fields["handoff_note_de"] == german
     assert {"role": "user", "text": note, "text_de": german} in stored.excerpt
+
+
+def test_delete_my_data_leaves_nothing_of_what_the_user_said_in_any_personal_table(
+    translating: RunningAssistant,
+):
+    chat = Chat(translating.base_url, f"tr-{uuid.uuid4().hex[:10]}")
+    said = [SENTENCES["ro"], OFFER_SEARCH_RO]
+    for text in said:
+        chat.say(text)  # translated for the NLU: the translations are cached
+    chat.say("/stop")
+    chat.say("/request_human")
+    chat.say("/affirm")
+    chat.say("0151 2345678")
+    chat.say(SENTENCES["ro"])  # the note, translated to German for the office
+    url = translating.settings.database_url
+    hashes = {source_digest(text) for text in said}
+    assert cached_hashes(url) & hashes, "nothing was cached: the test would prove nothing"
+    assert requests_of_sender(url, chat.sender)
+
+    chat.say("/delete_data")
+    replies = chat.say("/affirm")
+    assert_polite(replies, "/affirm")
+
+    tables = {table.name for table in privacy.PERSONAL_DATA}
+    assert tables == {"handoff_requests", "events", "translation_cache", "outbox"}
+    assert requests_of_sender(url, chat.sender) == []
+    events = stored_events(url, chat.sender)
+    for text in [*said, "0151 2345678"]:
+        assert all(text not in row for row in events), f"{text!r} is still stored"
+    assert all('"event": "user"' not in row for row in events)
+    assert not cached_hashes(url) & hashes
+    # (The outbox holds Telegram chats only: tests/channels/test_telegram.py.)
+
+
+def _query(url: str, sql: str, **parameters) -> list:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return list(connection.execute(sa.text(sql), parameters))
+    finally:
+        engine.dispose()
+
+
+def cached_hashes(url: str) -> set[str]:
+    return {row.source_hash for row in _query(url, "SELECT source_hash FROM translation_cache")}
+
+
+def requests_of_sender(url: str, sender: str) -> list:
+    return _query(url, "SELECT id FROM handoff_requests WHERE sender_id = :s", s=sender)

@@ -19,6 +19,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from bot import privacy
 from bot.store import RequestStore
 from bot.store.tracker_store import DELETE_ACTION_NAME, WelcomeTrackerStore
 
@@ -160,7 +161,7 @@ async def test_a_conversation_deleted_elsewhere_mid_turn_stays_deleted(
     )
     await tracker_store.save(tracker)
     turn = await tracker_store.retrieve("tg-1")
-    tracker_store.delete_conversation("tg-1")
+    privacy.forget("tg-1", database_url)
     turn.update(BotUttered("Antwort"))
     await tracker_store.save(turn)
 
@@ -292,49 +293,6 @@ async def test_deletion_as_last_event_leaves_nothing(
 
     assert _stored_rows(database_url, "tg-1") == []
     assert await tracker_store.retrieve("tg-1") is None
-
-
-async def test_deletion_forgets_the_delivered_telegram_messages(
-    tracker_store, domain: Domain, database_url: str
-) -> None:
-    from bot.outbox import Outbox
-
-    outbox = Outbox(database_url)
-    try:
-        sent, _ = outbox.enqueue("telegram", "4242", [{"text": "Hallo!"}, {"text": "Tschüss"}])
-        outbox.mark_sent(sent)
-        outbox.enqueue("telegram", "777", [{"text": "other chat"}])
-        tracker = DialogueStateTracker.from_events(
-            "tg-4242", _conversation_before_deletion(), domain.slots
-        )
-        await tracker_store.save(tracker)
-        for event in _deletion_turn():
-            tracker.update(event)
-        await tracker_store.save(tracker)
-
-        # The sent row (the chat id) is gone; the one still owed stays.
-        assert [row["status"] for row in outbox.items("telegram", "4242")] == ["pending"]
-        assert len(outbox.items("telegram", "777")) == 1
-
-        outbox.mark_sent(outbox.items("telegram", "4242")[0]["id"])
-        assert tracker_store.delete_conversation("tg-4242") > 0
-        assert outbox.items("telegram", "4242") == []
-    finally:
-        outbox.close()
-
-
-async def test_delete_conversation(tracker_store, domain: Domain, database_url: str) -> None:
-    for sender_id in ("tg-1", "tg-2"):
-        tracker = DialogueStateTracker.from_events(
-            sender_id, _conversation_before_deletion(), domain.slots
-        )
-        await tracker_store.save(tracker)
-
-    assert tracker_store.delete_conversation("tg-1") == len(_conversation_before_deletion())
-    assert tracker_store.delete_conversation("tg-1") == 0
-    assert await tracker_store.retrieve("tg-1") is None
-    assert await tracker_store.retrieve("tg-2") is not None
-    assert set(await tracker_store.keys()) == {"tg-2"}
 
 
 async def test_creates_the_sqlite_folder(tmp_path, domain: Domain) -> None:

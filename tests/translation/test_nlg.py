@@ -19,9 +19,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.content import load_content
 from bot.nlg import TranslatingNaturalLanguageGenerator
+from bot.prepared import PreparedTranslations, get_prepared
 from bot.settings import PROJECT_ROOT, get_settings
 from bot.translation import Translator
-from bot.translation.prepared import PreparedTranslations, get_prepared
 from bot.translation.preparing import prepare
 from bot.translation.sources import collect_sources, protected_terms
 from tests.helpers.argos_packages import build_argos_package
@@ -146,7 +146,7 @@ async def test_language_without_prepared_texts_gets_english(nlg, domain):
 
 async def test_german_only_response_is_translated_through_english(nlg, domain, store):
     german = variation(domain, "utter_ask_second_language", "de")["text"]
-    assert store.document("ro")["models"]["de"]["route"] == ["de->en", "en->ro"]
+    assert store.read(store.path("ro"))["models"]["de"]["route"] == ["de->en", "en->ro"]
 
     reply = await nlg.generate(
         "utter_ask_second_language",

@@ -20,10 +20,10 @@ import pytest
 from bot.commands.language_status import register_status, register_translate
 from bot.content import LocalizedText, load_content
 from bot.content.render import label, render_offer
+from bot.prepared import PreparedTranslations, get_prepared
 from bot.settings import PROJECT_ROOT, get_settings
 from bot.texts import get_catalogue, machine_translation_marker, render_marked, with_marker
 from bot.translation import Translator
-from bot.translation.prepared import PreparedTranslations, get_prepared
 from bot.translation.preparing import NO_MODEL, coverage_by_language, missing, prepare
 from bot.translation.sources import SourceText, collect_sources, protected_terms
 from tests.helpers.argos_packages import build_argos_package
@@ -167,7 +167,7 @@ def test_a_new_model_version_translates_again(store, translator, translation_dir
 
     assert upgraded.texts == ["Kept text."]
     assert report.for_language("ro").translated == 1
-    assert store.document("ro")["models"]["en"]["packages"] == {"en->ro": "1.3"}
+    assert store.read(store.path("ro"))["models"]["en"]["packages"] == {"en->ro": "1.3"}
 
 
 def test_curated_text_is_never_machine_translated(store, translator):

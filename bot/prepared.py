@@ -77,10 +77,6 @@ class PreparedTranslations:
         """Source text -> translation for ``lang`` (empty if nothing was prepared)."""
         return self._document(lang).get("entries", {})
 
-    def document(self, lang: str) -> dict[str, Any]:
-        """The whole file for ``lang`` (language, generated_at, models, entries)."""
-        return dict(self._document(lang))
-
     def languages(self) -> list[str]:
         """Languages with a prepared file."""
         if not self.directory.is_dir():

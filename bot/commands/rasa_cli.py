@@ -1,0 +1,93 @@
+"""``python -m bot.commands.rasa_cli ARGS``: Rasa's own command line, without the noise.
+
+``welcome train`` and ``welcome run`` start Rasa through this module. Rasa
+3.6 prints dozens of warnings a reader cannot act on: deprecation notices of
+libraries it pins, and validation notes that are wrong for this project
+(each listed below with the reason). They are filtered exactly, through
+Rasa's own list of expected warnings, so any other warning still shows.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import warnings
+
+from bot.forms import forms_in_domain_files
+from bot.settings import PROJECT_ROOT
+
+ACTIONS_DIR = PROJECT_ROOT / "actions"
+
+# Responses the custom actions send (dispatcher.utter_message(response=...)):
+# Rasa's validator sees only stories and rules, and calls them unused.
+_RESPONSE_NAME = re.compile(r"[\"'](utter_[a-z0-9_]+)[\"']")
+
+KNOWN_WARNINGS: tuple[tuple[type[Warning], str], ...] = (
+    # Set by bot.nlu.translation.RestoreOriginalText for a language without a
+    # model; never trained, on purpose.
+    (
+        UserWarning,
+        re.escape("The intent 'language_unavailable' is listed in the domain file, but is not "),
+    ),
+    # RegexEntityExtractor reads the lookup tables (use_lookup_tables: true).
+    (UserWarning, re.escape("You have defined training data consisting of lookup tables, but ")),
+    # Entities come from RegexEntityExtractor and EntitySynonymMapper; the
+    # annotated examples teach them their synonyms.
+    (UserWarning, re.escape("You have defined training data consisting of entity examples, but ")),
+)
+
+
+def responses_sent_by_actions() -> list[str]:
+    """The ``utter_*`` names in the action code."""
+    names = set()
+    for path in ACTIONS_DIR.glob("*.py"):
+        names.update(_RESPONSE_NAME.findall(path.read_text(encoding="utf-8")))
+    return sorted(names)
+
+
+def responses_forms_ask() -> list[str]:
+    """``utter_ask_<slot>`` of every form's questions: Rasa's forms send them themselves."""
+    return sorted(
+        f"utter_ask_{slot}" for slots in forms_in_domain_files().values() for slot in slots
+    )
+
+
+def expected_warnings() -> list[tuple[type[Warning], str]]:
+    """What Rasa should not print: the known warnings, and "unused" for responses in use."""
+    unused = [
+        (UserWarning, re.escape(f"The utterance '{name}' is not used in any story or rule."))
+        for name in sorted({*responses_sent_by_actions(), *responses_forms_ask()})
+    ]
+    return [*KNOWN_WARNINGS, *unused]
+
+
+def _without_library_deprecations(show):  # noqa: ANN001, ANN202 - warnings.showwarning
+    """``show``, silent for deprecation notices raised inside installed libraries.
+
+    A filter would not do: some libraries Rasa imports (aiogram) reset the
+    filters for deprecation warnings whenever they warn themselves.
+    """
+
+    def quiet(message, category, filename, lineno, file=None, line=None):  # noqa: ANN001
+        if issubclass(category, DeprecationWarning | PendingDeprecationWarning) and (
+            "site-packages" in str(filename)
+        ):
+            return
+        show(message, category, filename, lineno, file, line)
+
+    return quiet
+
+
+def main(argv: list[str] | None = None) -> None:
+    warnings.showwarning = _without_library_deprecations(warnings.showwarning)
+    from rasa.utils import common
+
+    common.EXPECTED_WARNINGS.extend(expected_warnings())
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv = ["rasa", *(sys.argv[1:] if argv is None else argv)]
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,20 +1,23 @@
 """``python -m bot.commands.rasa_cli ARGS``: Rasa's own command line, without the noise.
 
-``welcome train`` and ``welcome run`` start Rasa through this module. Rasa
-3.6 prints dozens of warnings a reader cannot act on: deprecation notices of
+``welcome train`` and ``welcome run`` start Rasa (and, with ``actions`` as the
+first argument, the rasa-sdk action server) through this module. Rasa 3.6
+prints dozens of warnings a reader cannot act on: deprecation notices of
 libraries it pins, and validation notes that are wrong for this project
 (each listed below with the reason). They are filtered exactly, through
 Rasa's own list of expected warnings, so any other warning still shows.
+The log level of both servers is ``WELCOME_LOG_LEVEL``.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import sys
 import warnings
 
 from bot.forms import forms_in_domain_files
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, get_settings
 
 ACTIONS_DIR = PROJECT_ROOT / "actions"
 
@@ -78,14 +81,32 @@ def _without_library_deprecations(show):  # noqa: ANN001, ANN202 - warnings.show
     return quiet
 
 
+def run_actions(argv: list[str]) -> None:
+    """The rasa-sdk action server (``python -m rasa_sdk``), at our log level.
+
+    It lists every action it registers at INFO: two dozen lines nobody needs.
+    """
+    from rasa_sdk.__main__ import main_from_args
+    from rasa_sdk.endpoint import create_argument_parser
+
+    args = create_argument_parser().parse_args(argv)
+    args.loglevel = logging.getLevelName(get_settings().log_level)
+    logging.getLogger("rasa_sdk.executor").setLevel(logging.WARNING)
+    main_from_args(args)
+
+
 def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
     warnings.showwarning = _without_library_deprecations(warnings.showwarning)
+    if argv[:1] == ["actions"]:
+        run_actions(argv[1:])
+        return
     from rasa.utils import common
 
     common.EXPECTED_WARNINGS.extend(expected_warnings())
     from rasa.__main__ import main as rasa_main
 
-    sys.argv = ["rasa", *(sys.argv[1:] if argv is None else argv)]
+    sys.argv = ["rasa", *argv]
     rasa_main()
 
 

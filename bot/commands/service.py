@@ -31,6 +31,10 @@ def rasa_environment(settings: Settings) -> dict[str, str]:
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     env["WELCOME_ACTION_ENDPOINT_URL"] = settings.action_endpoint_url
+    # The action server runs any action for any conversation it is sent: only
+    # the Rasa server next to it may reach it (rasa-sdk reads SANIC_HOST).
+    env["SANIC_HOST"] = "127.0.0.1"
+    env["LOG_LEVEL"] = settings.log_level  # Rasa's own variable
     # Child processes read their settings from the environment: hand ours on,
     # so the Rasa server and the action server share one database and folder.
     env["WELCOME_DATABASE_URL"] = settings.database_url
@@ -84,7 +88,7 @@ def _wait_until_up(url: str, process: subprocess.Popen, seconds: float) -> bool:
 def start_action_server(settings: Settings, **popen) -> subprocess.Popen:
     """Start the action server; return once it answers."""
     actions = subprocess.Popen(
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
+        [sys.executable, "-m", "bot.commands.rasa_cli", "actions", "--actions", "actions",
          "--port", str(settings.action_port)],
         cwd=PROJECT_ROOT, env=rasa_environment(settings), **popen,
     )  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -91,3 +92,21 @@ def test_stored_request_does_not_leak_into_the_log_either(
     log = assistant.log_path.read_text(encoding="utf-8", errors="replace")
     assert f"0151 {digits}" not in log
     assert f"0151{digits}" not in log
+
+
+def listening_addresses(port: int) -> set[str]:
+    """The local addresses sockets listen on at ``port`` (Linux: /proc/net/tcp, tcp6)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            address, hex_port = fields[1].rsplit(":", 1)
+            if fields[3] == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+                found.add(address)
+    return found
+
+
+def test_the_action_server_listens_on_loopback_only(assistant: RunningAssistant) -> None:
+    # It runs any action for any conversation it is sent (delete the data,
+    # store a request): only the Rasa server on the same host may reach it.
+    assert listening_addresses(assistant.settings.action_port) == {"0100007F"}  # 127.0.0.1

@@ -87,6 +87,7 @@ DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 CHANNELS = ("rest", "webchat", "telegram")
 STORES = ("sqlite", "postgres")
+REST_CHANNEL_CLASS = "bot.channels.rest.RestInput"
 CHANNEL_CLASSES = {
     "webchat": ("bot.channels.webchat", "WebChatInput"),
     "telegram": ("bot.channels.telegram", "TelegramInput"),
@@ -449,6 +450,8 @@ class HttpChannel(Channel):
 
     path = "/webhooks/rest/webhook"
 
+    headers: dict[str, str] = {}
+
     def body(self, conv: Conversation, text: str) -> dict[str, Any]:
         return {"sender": conv.sender, "message": text}
 
@@ -468,6 +471,7 @@ class HttpChannel(Channel):
             async with self.session.post(
                 self.base_url + self.path,
                 json=self.body(conv, text),
+                headers=self.headers,
                 timeout=aiohttp.ClientTimeout(total=self.timeout),
             ) as response:
                 raw = await response.read()
@@ -490,6 +494,10 @@ class HttpChannel(Channel):
 
 class RestChannel(HttpChannel):
     name = "rest"
+
+    def __init__(self, session, base_url: str, timeout: float, token: str | None) -> None:
+        super().__init__(session, base_url, timeout)
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
 
 
 class WebChatChannel(HttpChannel):
@@ -799,7 +807,9 @@ async def worker_main() -> None:
             elif kind == "webchat":
                 channel = WebChatChannel(session, command["url"], command["timeout"])
             else:
-                channel = RestChannel(session, command["url"], command["timeout"])
+                channel = RestChannel(
+                    session, command["url"], command["timeout"], command.get("token")
+                )
             chosen = command["scripts"]
             reference = command.get("reference") or {}
             try:
@@ -962,6 +972,7 @@ def stock_tracker_store(database_url: str) -> dict[str, Any]:
 class Server:
     process: subprocess.Popen
     base_url: str
+    token: str | None = None  # WELCOME_REST_TOKEN (ours; stock Rasa's REST ignores it)
 
 
 def start_rasa(
@@ -990,7 +1001,7 @@ def start_rasa(
             break
         try:
             with urllib.request.urlopen(base_url + "/", timeout=2):
-                return Server(process, base_url)
+                return Server(process, base_url, settings.rest_token)
         except (urllib.error.URLError, OSError):
             time.sleep(0.5)
     stop_services([process])
@@ -1022,6 +1033,7 @@ def measure(
     options: Options,
     rate: float,
     pids: dict[str, int],
+    token: str | None = None,
 ) -> dict:
     cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
     load_before = load_average()
@@ -1033,6 +1045,7 @@ def measure(
         op="load",
         channel=channel,
         url=base_url,
+        token=token,
         timeout=options.timeout,
         scripts=chosen,
         reference=reference,
@@ -1072,10 +1085,17 @@ def reference_from(calibration: dict) -> dict:
 
 
 def write_credentials(
-    path: Path, channels: list[str], telegram_pacing: dict[str, float] | None = None
+    path: Path,
+    channels: list[str],
+    telegram_pacing: dict[str, float] | None = None,
+    *,
+    stock: bool = False,
 ) -> Path:
-    """Credentials for these channels; Telegram's pacing lifted unless ``telegram_pacing``."""
-    entries: dict[str, dict | None] = {"rest": None}
+    """Credentials for these channels; Telegram's pacing lifted unless ``telegram_pacing``.
+
+    REST is always there: our guarded channel, or Rasa's own for ``stock`` Rasa.
+    """
+    entries: dict[str, dict | None] = {"rest" if stock else REST_CHANNEL_CLASS: None}
     for name, (module, class_name) in CHANNEL_CLASSES.items():
         if name in channels:
             options = None
@@ -1119,15 +1139,15 @@ def run_store(
         row.update(
             measure(
                 worker, channel, server.base_url, chosen, reference, calibration,
-                options, rate, pids,
+                options, rate, pids, server.token,
             )
         )  # fmt: skip
         rows.append(row)
 
     def calibrate(channel: str, server: Server) -> dict:
         return worker.ask(
-            op="calibrate", channel=channel, url=server.base_url, timeout=options.timeout,
-            scripts=chosen, reference=reference,
+            op="calibrate", channel=channel, url=server.base_url, token=server.token,
+            timeout=options.timeout, scripts=chosen, reference=reference,
         )  # fmt: skip
 
     with contextlib.ExitStack() as stack:
@@ -1221,7 +1241,9 @@ def run_store(
                 }
             )
         )
-        stock_credentials = write_credentials(folder / "stock-credentials.yml", ["rest"])
+        stock_credentials = write_credentials(
+            folder / "stock-credentials.yml", ["rest"], stock=True
+        )
         stock_settings = dataclasses.replace(settings, rasa_port=free_port())
         print(f"  {store}: starting stock Rasa ({label}) …", flush=True)
         try:

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import logging
 import re
 import time
@@ -45,13 +44,14 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import senders
 from bot.channels.flood import FloodGuard
+from bot.channels.http import BadRequest, error, json_body, parse_metadata
 
 logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).parent / "static"
 
-SENDER_PATTERN = re.compile(r"^web-[0-9a-f]{32}$")
 MESSAGE_ID_PATTERN = re.compile(r"^[0-9a-f]{24}$")
 #: How long a reply is kept for a retry of its message, and for how many messages.
 REPLY_KEPT_SECONDS = 300
@@ -68,7 +68,6 @@ MAX_MESSAGE_LENGTH = 2000
 MAX_BODY_BYTES = 16 * 1024
 #: The history shows at most this many messages (the current session only).
 MAX_HISTORY = 200
-_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
 
 #: The response ``action_delete_user_data`` sends once everything is deleted.
 DELETED_RESPONSE = "utter_data_deleted"
@@ -89,10 +88,6 @@ _PAGE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-cache",
 }
-
-
-class BadRequest(ValueError):
-    """A request the browser (or someone else) got wrong; the message says how."""
 
 
 @dataclass(frozen=True)
@@ -118,24 +113,17 @@ def _static(request: Request, name: str, headers: dict[str, str]) -> HTTPRespons
 
 
 def _error(status: int, message: str) -> HTTPResponse:
-    return response.json({"error": message}, status=status)
+    return error(status, message)
 
 
 def _json_body(request: Request) -> dict[str, Any]:
-    if len(request.body or b"") > MAX_BODY_BYTES:
-        raise BadRequest(f"The request is too large (at most {MAX_BODY_BYTES} bytes).")
-    try:
-        body = json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError):
-        raise BadRequest("The request body must be JSON.") from None
-    if not isinstance(body, dict):
-        raise BadRequest("The request body must be a JSON object.")
-    return body
+    return json_body(request, MAX_BODY_BYTES)
 
 
 def parse_sender(body: dict[str, Any]) -> str:
+    """The conversation id: only ids of the web chat's namespace (bot.senders)."""
     sender = body.get("sender")
-    if not isinstance(sender, str) or not SENDER_PATTERN.match(sender):
+    if not isinstance(sender, str) or not senders.is_webchat_sender(sender):
         raise BadRequest('"sender" must be "web-" followed by 32 lowercase hex digits.')
     return sender
 
@@ -201,27 +189,12 @@ class RecentReplies:
             future.set_result(None)
 
 
-def parse_metadata(body: dict[str, Any]) -> dict[str, Any]:
-    """Only the keys the assistant uses; anything else is dropped, not stored."""
-    metadata = body.get("metadata")
-    if metadata is None:
-        return {}
-    if not isinstance(metadata, dict):
-        raise BadRequest('"metadata" must be a JSON object.')
-    hint = metadata.get("language_hint")
-    if hint is None or hint == "":
-        return {}
-    if not isinstance(hint, str) or not _LANGUAGE_TAG.match(hint):
-        raise BadRequest('"metadata.language_hint" must be a language tag such as "ar" or "fa-AF".')
-    return {"language_hint": hint}
-
-
 class WebChatOutput(CollectingOutputChannel):
     """Collects the replies and marks the one that confirms a deletion."""
 
     @classmethod
     def name(cls) -> str:
-        return "webchat"
+        return senders.WEBCHAT
 
     def __init__(self) -> None:
         super().__init__()
@@ -299,7 +272,7 @@ class WebChatInput(InputChannel):
 
     @classmethod
     def name(cls) -> str:
-        return "webchat"
+        return senders.WEBCHAT
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> WebChatInput:

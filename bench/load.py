@@ -6,9 +6,9 @@ of the interpreter form, help, thanks) through each channel of the real
 assistant: the REST channel, the web chat (``bot/channels/webchat.py``) and the
 Telegram webhook (``bot/channels/telegram/``, replies through its outbox to
 a fake Bot API server), with the SQLite store and with PostgreSQL. The outbox
-normally keeps to Telegram's limits for bots (30 messages/s), which alone cap
-a bot at ~15 turns/s; the Telegram run held to the targets lifts that pacing,
-and a second run ("ours, Telegram's pace") shows the default.
+normally keeps to Telegram's limits for bots (by default 30 messages/s), which
+alone cap a bot at ~15 turns/s; the Telegram run held to the targets lifts that
+pacing, and a second run ("ours, Telegram's pace") shows the default.
 
     .venv/bin/python bench/load.py                    # everything (~15 min)
     .venv/bin/python bench/load.py --quick            # 20 users, 15 s per run
@@ -1417,14 +1417,16 @@ def format_report(
         "generator; load: 1-minute load average before-after."
     )
     telegram = [r for r in rows if r["channel"] == "telegram"]
+    pace = TELEGRAM_PACE
     if telegram:
         lines += [
             "",
             "Telegram: replies leave through the outbox to the fake Bot API server. In the "
             "run of 'ours' the outbox's pacing is lifted; in \"" + TELEGRAM_PACE_LABEL + '" '
-            "it keeps Telegram's limits for bots (1 message/s per chat after a burst of 5, "
-            "30 messages/s in all), which cap the turn rate at 30 / (messages per turn) and "
-            "make a several-message turn take seconds by design:",
+            f"it keeps Telegram's limits for bots ({pace.chat_messages_per_second:g} message/s "
+            f"per chat after a burst of {pace.chat_burst}, {pace.messages_per_second:g} "
+            f"messages/s in all), which cap the turn rate at {pace.messages_per_second:g} / "
+            "(messages per turn) and make a several-message turn take seconds by design:",
         ]
         for row in telegram:
             counts = [c for script in row["calibration"]["counts"].values() for c in script]
@@ -1433,7 +1435,8 @@ def format_report(
                 f"  {row['assistant']:<22} {row['store']:<9} pacing {row['telegram_pacing']:<8} "
                 f"webhook answered p95 {row['p95_accepted_ms'] or 0:.0f} ms; "
                 f"first message p95 {row['p95_first_ms']:.0f} ms; {per_turn:.2f} messages per "
-                f"turn (Telegram's limit allows {30 / per_turn if per_turn else 0:.1f} turns/s); "
+                f"turn (Telegram's limit allows "
+                f"{pace.messages_per_second / per_turn if per_turn else 0:.1f} turns/s); "
                 f"sendMessage calls received: {row.get('telegram_messages', 0)}"
             )
     ratios = []
@@ -1525,7 +1528,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--no-telegram-pace",
         action="store_true",
-        help="skip the Telegram run with Telegram's own pacing (30 messages/s)",
+        help="skip the Telegram run with Telegram's own pacing (the channel's defaults)",
     )
     parser.add_argument(
         "--no-saturated",

@@ -53,8 +53,10 @@ $(MODEL): $(STAMP) $(TRAINING_INPUTS)
 
 train: $(MODEL)
 
+# On a developer's machine the REST channel is on for `make chat` (local programs
+# only, unless WELCOME_REST_TOKEN is set); `welcome run` alone keeps it off.
 run: $(MODEL)
-	$(BIN)/welcome run
+	WELCOME_REST_CHANNEL=$${WELCOME_REST_CHANNEL:-on} $(BIN)/welcome run
 
 chat: $(STAMP)
 	$(BIN)/welcome chat

@@ -701,7 +701,13 @@ def converse(running, languages: Sequence[str]) -> list[Turn]:
     for language in languages:
         sender = f"bench-{language}-{uuid.uuid4().hex[:8]}"
         for said in conversation_script(language):
-            replies = send_rest_message(running.base_url, sender, said, timeout=REPLY_TIMEOUT_S)
+            replies = send_rest_message(
+                running.base_url,
+                sender,
+                said,
+                timeout=REPLY_TIMEOUT_S,
+                token=running.settings.rest_token,
+            )
             turns.append(Turn(language, sender, said, replies))
             if not replies:
                 print(f"  (no reply to {said[:60]!r} in {language})")

@@ -24,9 +24,14 @@ _WEBCHAT_ID = re.compile(r"^web-[0-9a-f]{32}$")
 
 
 def channel_of(sender_id: str) -> str:
-    """The channel whose namespace ``sender_id`` is in."""
+    """The channel whose namespace ``sender_id`` is in.
+
+    Case is ignored: ``TG-1`` is no REST id either (a store that compares ids
+    without case would take it for ``tg-1``).
+    """
+    lowered = sender_id.lower()
     for channel, prefix in _PREFIXES.items():
-        if sender_id.startswith(prefix):
+        if lowered.startswith(prefix):
             return channel
     return REST
 

@@ -53,6 +53,8 @@ class Settings:
     telegram_secret_token: str | None = None
     telegram_api_base_url: str = TELEGRAM_API_BASE_URL
     cors_origins: tuple[str, ...] = ("*",)
+    rest_channel: bool = False
+    rest_token: str | None = None
 
     @property
     def packages_dir(self) -> Path:
@@ -71,6 +73,20 @@ class Settings:
     @property
     def action_endpoint_url(self) -> str:
         return f"http://127.0.0.1:{self.action_port}/webhook"
+
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("", "0", "false", "no", "off")
+
+
+def _flag(name: str, value: str | None) -> bool:
+    """A yes/no variable; anything else is an error, so a typo never switches a door open."""
+    word = (value or "").strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise ValueError(f"{name} must be on or off (1/0, true/false, yes/no), not {value!r}")
 
 
 def _default_database_url(var_dir: Path) -> str:
@@ -108,6 +124,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL") or TELEGRAM_API_BASE_URL,
         cors_origins=tuple(env.get("WELCOME_CORS_ORIGINS", "*").replace(",", " ").split())
         or ("*",),
+        rest_channel=_flag("WELCOME_REST_CHANNEL", env.get("WELCOME_REST_CHANNEL")),
+        rest_token=env.get("WELCOME_REST_TOKEN") or None,
     )
 
 

@@ -7,7 +7,11 @@ channel's prefix is ``/`` so that the chat page can live at ``/chat``):
 
 - ``GET  /chat``                        the full-page chat
 - ``GET  /webhooks/webchat/``           health check
-- ``GET  /webhooks/webchat/webchat.js`` the widget (one ``<script>`` tag embeds it)
+- ``GET  /webhooks/webchat/webchat.js`` the widget (one ``<script>`` tag embeds it), with
+  the languages served now and the widget's words in each of them put in by the
+  server (:func:`widget_data`: ``widget.*`` of data/texts.yml through the
+  catalogue's one fallback chain, so a language with installed models gets its
+  prepared machine translation and the "automatically translated" line once)
 - ``GET  /webhooks/webchat/webchat.css``
 - ``GET  /webhooks/webchat/languages``  the languages served now, for the picker
 - ``POST /webhooks/webchat/webhook``    ``{sender, message, message_id, metadata}`` -> bot messages
@@ -45,13 +49,22 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import senders
 from bot.channels.flood import FloodGuard
+from bot.channels.http import BadRequest, error, json_body, parse_metadata
+from bot.texts import (
+    MARKER_SIGN,
+    SOURCE_LANGUAGES,
+    get_catalogue,
+    localized,
+    machine_translation_marker,
+    recording_machine_translation,
+)
 
 logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).parent / "static"
 
-SENDER_PATTERN = re.compile(r"^web-[0-9a-f]{32}$")
 MESSAGE_ID_PATTERN = re.compile(r"^[0-9a-f]{24}$")
 #: How long a reply is kept for a retry of its message, and for how many messages.
 REPLY_KEPT_SECONDS = 300
@@ -68,7 +81,9 @@ MAX_MESSAGE_LENGTH = 2000
 MAX_BODY_BYTES = 16 * 1024
 #: The history shows at most this many messages (the current session only).
 MAX_HISTORY = 200
-_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
+
+#: In webchat.js, where the server puts the widget's languages and texts (widget_data).
+SCRIPT_DATA_SLOT = "/*@server-data*/ {}"
 
 #: The response ``action_delete_user_data`` sends once everything is deleted.
 DELETED_RESPONSE = "utter_data_deleted"
@@ -91,10 +106,6 @@ _PAGE_HEADERS = {
 }
 
 
-class BadRequest(ValueError):
-    """A request the browser (or someone else) got wrong; the message says how."""
-
-
 @dataclass(frozen=True)
 class StaticFile:
     body: bytes
@@ -103,14 +114,19 @@ class StaticFile:
 
     @classmethod
     def load(cls, name: str) -> StaticFile:
-        body = (STATIC_DIR / name).read_bytes()
+        return cls.of(name, (STATIC_DIR / name).read_bytes())
+
+    @classmethod
+    def of(cls, name: str, body: bytes) -> StaticFile:
         digest = hashlib.sha256(body).hexdigest()[:16]
         return cls(body, _CONTENT_TYPES[Path(name).suffix], f'"{digest}"')
 
 
-def _static(request: Request, name: str, headers: dict[str, str]) -> HTTPResponse:
+def _static(
+    request: Request, name: str, headers: dict[str, str], static: StaticFile | None = None
+) -> HTTPResponse:
     # Read on every request: a few kilobytes, and an edited file shows at once.
-    static = StaticFile.load(name)
+    static = static or StaticFile.load(name)
     all_headers = {"ETag": static.etag, "X-Content-Type-Options": "nosniff", **headers}
     if request.headers.get("if-none-match") == static.etag:
         return response.empty(status=304, headers=all_headers)
@@ -118,24 +134,17 @@ def _static(request: Request, name: str, headers: dict[str, str]) -> HTTPRespons
 
 
 def _error(status: int, message: str) -> HTTPResponse:
-    return response.json({"error": message}, status=status)
+    return error(status, message)
 
 
 def _json_body(request: Request) -> dict[str, Any]:
-    if len(request.body or b"") > MAX_BODY_BYTES:
-        raise BadRequest(f"The request is too large (at most {MAX_BODY_BYTES} bytes).")
-    try:
-        body = json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError):
-        raise BadRequest("The request body must be JSON.") from None
-    if not isinstance(body, dict):
-        raise BadRequest("The request body must be a JSON object.")
-    return body
+    return json_body(request, MAX_BODY_BYTES)
 
 
 def parse_sender(body: dict[str, Any]) -> str:
+    """The conversation id: only ids of the web chat's namespace (bot.senders)."""
     sender = body.get("sender")
-    if not isinstance(sender, str) or not SENDER_PATTERN.match(sender):
+    if not isinstance(sender, str) or not senders.is_webchat_sender(sender):
         raise BadRequest('"sender" must be "web-" followed by 32 lowercase hex digits.')
     return sender
 
@@ -201,27 +210,12 @@ class RecentReplies:
             future.set_result(None)
 
 
-def parse_metadata(body: dict[str, Any]) -> dict[str, Any]:
-    """Only the keys the assistant uses; anything else is dropped, not stored."""
-    metadata = body.get("metadata")
-    if metadata is None:
-        return {}
-    if not isinstance(metadata, dict):
-        raise BadRequest('"metadata" must be a JSON object.')
-    hint = metadata.get("language_hint")
-    if hint is None or hint == "":
-        return {}
-    if not isinstance(hint, str) or not _LANGUAGE_TAG.match(hint):
-        raise BadRequest('"metadata.language_hint" must be a language tag such as "ar" or "fa-AF".')
-    return {"language_hint": hint}
-
-
 class WebChatOutput(CollectingOutputChannel):
     """Collects the replies and marks the one that confirms a deletion."""
 
     @classmethod
     def name(cls) -> str:
-        return "webchat"
+        return senders.WEBCHAT
 
     def __init__(self) -> None:
         super().__init__()
@@ -281,6 +275,44 @@ def history_messages(events: list[Any]) -> list[dict[str, Any]]:
     return shown[-MAX_HISTORY:]
 
 
+def widget_texts(language: str) -> tuple[dict[str, str], str | None]:
+    """The widget's words in ``language`` (``widget.*`` of data/texts.yml, the catalogue's
+    one fallback chain), and the "automatically translated" line if any is machine translated.
+    """
+    entries = get_catalogue().group("widget")
+    with recording_machine_translation() as record:
+        texts = {key: localized(entry, language) for key, entry in entries.items()}
+    marker = f"{MARKER_SIGN} {machine_translation_marker(language)}" if record.used else None
+    return texts, marker
+
+
+def widget_data() -> dict[str, Any]:
+    """What the widget needs from the server: languages, and its words in each of them."""
+    try:
+        languages = served_language_options()
+    except Exception:  # noqa: BLE001 - the widget still works in the source languages
+        logger.exception("Listing the served languages failed")
+        languages = []
+    texts: dict[str, dict[str, str]] = {}
+    markers: dict[str, str] = {}
+    for code in dict.fromkeys([*SOURCE_LANGUAGES, *(option["code"] for option in languages)]):
+        texts[code], marker = widget_texts(code)
+        if marker:
+            markers[code] = marker
+    return {"languages": languages, "texts": texts, "markers": markers}
+
+
+def widget_script() -> StaticFile:
+    """webchat.js with :func:`widget_data` in its slot (its ETag changes with the texts)."""
+    source = (STATIC_DIR / "webchat.js").read_text(encoding="utf-8")
+    data = json.dumps(widget_data(), ensure_ascii=False, separators=(",", ":"))
+    # Valid JavaScript in any engine: JSON allows these two, old JavaScript did not.
+    data = data.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    if SCRIPT_DATA_SLOT not in source:
+        raise RuntimeError(f"webchat.js has no {SCRIPT_DATA_SLOT} for the server's data")
+    return StaticFile.of("webchat.js", source.replace(SCRIPT_DATA_SLOT, data, 1).encode("utf-8"))
+
+
 def served_language_options() -> list[dict[str, Any]]:
     """The picker's languages: those served now, each in its own name."""
     from bot.languages import language_info
@@ -299,7 +331,7 @@ class WebChatInput(InputChannel):
 
     @classmethod
     def name(cls) -> str:
-        return "webchat"
+        return senders.WEBCHAT
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> WebChatInput:
@@ -345,7 +377,7 @@ class WebChatInput(InputChannel):
             # Short caching: websites embed this URL, and a fix should reach
             # them within minutes; the ETag makes revalidation cheap.
             headers = {"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"}
-            return _static(request, "webchat.js", headers)
+            return _static(request, "webchat.js", headers, widget_script())
 
         @webchat.route(f"{base}/webchat.css", methods=["GET", "HEAD"])
         async def style(request: Request) -> HTTPResponse:

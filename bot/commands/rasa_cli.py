@@ -1,7 +1,7 @@
 """``python -m bot.commands.rasa_cli ARGS``: Rasa's own command line, without the noise.
 
-``welcome train`` and ``welcome run`` start Rasa (and, with ``actions`` as the
-first argument, the rasa-sdk action server) through this module. Rasa 3.6
+``welcome train`` and ``welcome run`` start Rasa through this module (and the
+action server through ``python -m actions``, which shares it). Rasa 3.6
 prints dozens of warnings a reader cannot act on: deprecation notices of
 libraries it pins, and validation notes that are wrong for this project
 (each listed below with the reason). They are filtered exactly, through
@@ -11,13 +11,12 @@ The log level of both servers is ``WELCOME_LOG_LEVEL``.
 
 from __future__ import annotations
 
-import logging
 import re
 import sys
 import warnings
 
 from bot.forms import forms_in_domain_files
-from bot.settings import PROJECT_ROOT, get_settings
+from bot.settings import PROJECT_ROOT
 
 ACTIONS_DIR = PROJECT_ROOT / "actions"
 
@@ -64,12 +63,13 @@ def expected_warnings() -> list[tuple[type[Warning], str]]:
     return [*KNOWN_WARNINGS, *unused]
 
 
-def _without_library_deprecations(show):  # noqa: ANN001, ANN202 - warnings.showwarning
-    """``show``, silent for deprecation notices raised inside installed libraries.
+def quiet_library_deprecations() -> None:
+    """Silence deprecation notices raised inside installed libraries (only those).
 
     A filter would not do: some libraries Rasa imports (aiogram) reset the
     filters for deprecation warnings whenever they warn themselves.
     """
+    show = warnings.showwarning
 
     def quiet(message, category, filename, lineno, file=None, line=None):  # noqa: ANN001
         if issubclass(category, DeprecationWarning | PendingDeprecationWarning) and (
@@ -78,29 +78,12 @@ def _without_library_deprecations(show):  # noqa: ANN001, ANN202 - warnings.show
             return
         show(message, category, filename, lineno, file, line)
 
-    return quiet
-
-
-def run_actions(argv: list[str]) -> None:
-    """The rasa-sdk action server (``python -m rasa_sdk``), at our log level.
-
-    It lists every action it registers at INFO: two dozen lines nobody needs.
-    """
-    from rasa_sdk.__main__ import main_from_args
-    from rasa_sdk.endpoint import create_argument_parser
-
-    args = create_argument_parser().parse_args(argv)
-    args.loglevel = logging.getLevelName(get_settings().log_level)
-    logging.getLogger("rasa_sdk.executor").setLevel(logging.WARNING)
-    main_from_args(args)
+    warnings.showwarning = quiet
 
 
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
-    warnings.showwarning = _without_library_deprecations(warnings.showwarning)
-    if argv[:1] == ["actions"]:
-        run_actions(argv[1:])
-        return
+    quiet_library_deprecations()
     from rasa.utils import common
 
     common.EXPECTED_WARNINGS.extend(expected_warnings())

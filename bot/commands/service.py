@@ -43,6 +43,11 @@ def rasa_environment(settings: Settings) -> dict[str, str]:
     env["WELCOME_ACTION_PORT"] = str(settings.action_port)
     env["WELCOME_RASA_PORT"] = str(settings.rasa_port)
     env["WELCOME_TRANSLATION_DIR"] = str(settings.packages_dir.parent)
+    env["WELCOME_REST_CHANNEL"] = "on" if settings.rest_channel else "off"
+    if settings.rest_token:
+        env["WELCOME_REST_TOKEN"] = settings.rest_token
+    else:
+        env.pop("WELCOME_REST_TOKEN", None)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     return env
 
@@ -87,10 +92,11 @@ def _wait_until_up(url: str, process: subprocess.Popen, seconds: float) -> bool:
 
 def start_action_server(settings: Settings, **popen) -> subprocess.Popen:
     """Start the action server; return once it answers."""
+    env = rasa_environment(settings)
     actions = subprocess.Popen(
-        [sys.executable, "-m", "bot.commands.rasa_cli", "actions", "--actions", "actions",
+        [sys.executable, "-m", "actions", "--actions", "actions",
          "--port", str(settings.action_port)],
-        cwd=PROJECT_ROOT, env=rasa_environment(settings), **popen,
+        cwd=PROJECT_ROOT, env=env, **popen,
     )  # fmt: skip
     if not _wait_until_up(f"http://127.0.0.1:{settings.action_port}/health", actions, 60):
         stop_services([actions])
@@ -137,6 +143,22 @@ def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+def rest_status_line(settings: Settings, base: str) -> str:
+    """Whether the REST channel is on and who may use it (bot/channels/rest.py)."""
+    if not settings.rest_channel:
+        return "off (WELCOME_REST_CHANNEL=on switches it on for `welcome chat`)"
+    who = (
+        "with WELCOME_REST_TOKEN"
+        if settings.rest_token
+        else "for programs on this machine only (no WELCOME_REST_TOKEN)"
+    )
+    return (
+        f"on, {who}\n"
+        f"                          POST {base}/webhooks/rest/webhook\n"
+        '                          {"sender": "me", "message": "Hallo"}'
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     settings = get_settings()
     if not model_path(settings).exists():
@@ -170,8 +192,7 @@ def run(args: argparse.Namespace) -> int:
     print(
         "\nWillkommenslotse is running.\n"
         f"  Chat in this terminal:  .venv/bin/welcome chat   (or: make chat)\n"
-        f"  REST channel:           POST {base}/webhooks/rest/webhook\n"
-        '                          {"sender": "me", "message": "Hallo"}\n'
+        f"  REST channel:           {rest_status_line(settings, base)}\n"
         f"  Action server:          http://127.0.0.1:{settings.action_port}/health\n"
         f"  Web chat:               {base}/chat\n"
         f'  Embed on a website:     <script src="{base}/webhooks/webchat/webchat.js" defer>\n'
@@ -191,14 +212,38 @@ def run(args: argparse.Namespace) -> int:
         stop_services(processes)
 
 
-def send_rest_message(base_url: str, sender: str, text: str, timeout: float = 30) -> list[dict]:
+def rest_headers(token: str | None) -> dict[str, str]:
+    """Headers of a request to the REST channel (its token, when one is set)."""
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return headers
+
+
+def send_rest_message(
+    base_url: str, sender: str, text: str, timeout: float = 30, *, token: str | None = None
+) -> list[dict]:
+    """One message through the REST channel; the bot's replies (``token``: WELCOME_REST_TOKEN)."""
     request = urllib.request.Request(
         f"{base_url}/webhooks/rest/webhook",
         data=json.dumps({"sender": sender, "message": text}).encode(),
-        headers={"Content-Type": "application/json"},
+        headers=rest_headers(token),
     )
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return json.loads(response.read().decode())
+
+
+def _refused(error: urllib.error.HTTPError, base: str) -> str:
+    """What to do when the REST channel refuses ``welcome chat``."""
+    try:
+        reason = json.loads(error.read().decode("utf-8"))["error"]
+    except (ValueError, KeyError, TypeError, OSError):
+        reason = f"HTTP {error.code}"
+    hints = {
+        404: "Start the assistant with WELCOME_REST_CHANNEL=on (`make run` does).",
+        401: "Set WELCOME_REST_TOKEN here as for the assistant.",
+    }
+    return f"The assistant at {base} refused: {reason} {hints.get(error.code, '')}".rstrip()
 
 
 def chat(args: argparse.Namespace) -> int:
@@ -217,7 +262,10 @@ def chat(args: argparse.Namespace) -> int:
         if text.isdigit() and 0 < int(text) <= len(buttons):
             text = buttons[int(text) - 1]["payload"]
         try:
-            replies = send_rest_message(base, sender, text)
+            replies = send_rest_message(base, sender, text, token=settings.rest_token)
+        except urllib.error.HTTPError as error:
+            print(_refused(error, base))
+            return 1
         except (urllib.error.URLError, OSError) as error:
             print(f"Cannot reach the assistant at {base} ({error}). Is `make run` running?")
             return 1

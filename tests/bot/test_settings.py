@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.settings import load_settings
 
 
@@ -19,3 +21,18 @@ def test_embedding_sites_can_be_listed_with_spaces_or_commas() -> None:
         "https://www.sindelfingen.de",
         "https://x.de",
     )
+
+
+def test_the_rest_channel_is_off_unless_switched_on() -> None:
+    assert load_settings({}).rest_channel is False
+    assert load_settings({"WELCOME_REST_CHANNEL": ""}).rest_channel is False
+    assert load_settings({"WELCOME_REST_CHANNEL": "off"}).rest_channel is False
+    for word in ("on", "1", "true", "YES"):
+        assert load_settings({"WELCOME_REST_CHANNEL": word}).rest_channel is True
+    assert load_settings({}).rest_token is None
+    assert load_settings({"WELCOME_REST_TOKEN": "abc"}).rest_token == "abc"
+
+
+def test_a_mistyped_rest_switch_stops_the_start() -> None:
+    with pytest.raises(ValueError, match="WELCOME_REST_CHANNEL"):
+        load_settings({"WELCOME_REST_CHANNEL": "enabled"})

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import http.server
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from playwright.sync_api import Locator, Page
@@ -95,3 +99,33 @@ class ChatPage:
                  outline: getComputedStyle(e).outlineStyle,
                  outlineWidth: getComputedStyle(e).outlineWidth }; }"""
         )
+
+
+@contextlib.contextmanager
+def serving_page(html: str) -> Iterator[str]:
+    """A real web server on 127.0.0.1 (another port: another origin) serving ``html``.
+
+    Not page.route(): Chromium treats a routed page as public, and a public page
+    may not reach the loopback address the test assistant listens on.
+    """
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            body = html.encode("utf-8")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/rathaus.html"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
-import http.server
-import threading
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.chat_page import ChatPage
+from tests.browser.chat_page import ChatPage, serving_page
 from tests.e2e.support import INTERPRETER_QUESTIONS, interpreter_answers, is_response
 
 pytestmark = pytest.mark.model
@@ -241,33 +236,3 @@ def test_one_script_tag_embeds_the_widget(page, assistant, shot) -> None:
         page.keyboard.press("Escape")
         expect(page.locator(".wl-panel")).to_be_hidden()
         assert "wl-launcher" in chat.focused()["cls"]
-
-
-@contextlib.contextmanager
-def serving_page(html: str) -> Iterator[str]:
-    """A real web server on 127.0.0.1 (another port: another origin) serving ``html``.
-
-    Not page.route(): Chromium treats a routed page as public, and a public page
-    may not reach the loopback address the test assistant listens on.
-    """
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            body = html.encode("utf-8")
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/rathaus.html"
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -2,7 +2,7 @@
 
 ``welcome run`` reads ``config/credentials.yml``; these tests must not depend on
 whether that file registers the web chat yet, so Rasa is started with its own
-credentials file (the REST channel plus the web chat).
+credentials file (our REST channel plus the web chat).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from bot.commands.service import (
 from bot.settings import PROJECT_ROOT
 from tests.helpers.services import RunningAssistant, test_settings
 
-CREDENTIALS = "rest:\nbot.channels.webchat.WebChatInput:\n"
+CREDENTIALS = "bot.channels.rest.RestInput:\nbot.channels.webchat.WebChatInput:\n"
 
 
 @contextlib.contextmanager

@@ -37,10 +37,10 @@ from bot.outbox.telegram import CHANNEL, configuration_problem, utf16_length, we
 from bot.settings import PROJECT_ROOT, Settings, load_settings
 from bot.store import RequestStore
 from bot.texts import get_catalogue
-from tests.e2e.support import fixed_part, response_text
+from tests.e2e.support import fixed_part, post_message, response_text
 from tests.helpers import fake_telegram as tg
 from tests.helpers.fake_telegram import FakeTelegram
-from tests.helpers.services import free_port
+from tests.helpers.services import free_port, rest_token
 
 TEXTS = get_catalogue().group("notice")  # the channel's own notices (data/texts.yml)
 
@@ -61,7 +61,7 @@ def new_chat() -> int:
 
 
 CREDENTIALS = f"""\
-rest:
+bot.channels.rest.RestInput:
 bot.channels.telegram.TelegramInput:
   flood_limit: {FLOOD_LIMIT}
   flood_window_seconds: 60
@@ -84,6 +84,8 @@ class TelegramAssistant:
             "TELEGRAM_WEBHOOK_URL": WEBHOOK_URL,
             "TELEGRAM_SECRET_TOKEN": SECRET,
             "TELEGRAM_API_BASE_URL": fake.base_url,
+            "WELCOME_REST_CHANNEL": "on",
+            "WELCOME_REST_TOKEN": rest_token(),
         }
         self.settings: Settings = load_settings(self.environ)
         self.credentials = var_dir / "credentials.yml"
@@ -235,6 +237,24 @@ def test_malformed_json_gets_400(assistant) -> None:
     # Unknown content is not an error: Telegram would send it again and again.
     assert assistant.post({"update_id": 1, "something_new": {"x": 1}}) == 200
     assert assistant.post({"no_update_id": True}) == 200
+
+
+def test_the_rest_channel_cannot_speak_in_a_telegram_chat(assistant, fake) -> None:
+    chat = new_chat()
+    said = "Ich brauche einen Dolmetscher für einen Termin beim Arzt"
+    assert assistant.post(tg.text_update(chat, said)) == 200
+    texts = wait_delivered(assistant, fake, chat)
+    events = assistant.events(chat)
+    base_url = f"http://127.0.0.1:{assistant.settings.rasa_port}"
+    for text in ["/delete_data", "/affirm", "Etwas ändern"]:
+        # With the REST channel's own token: the id is still not REST's to use.
+        status, body = post_message(
+            base_url, f"tg-{chat}", text, token=assistant.settings.rest_token
+        )
+        assert status == 403, body[:300]
+    settle(assistant, fake)
+    assert assistant.events(chat) == events
+    assert fake.texts(chat) == texts
 
 
 # -- what users send --------------------------------------------------------------------------

@@ -118,6 +118,31 @@ def test_widget_files_have_their_types_and_can_be_cached(
     assert again.body == b""
 
 
+def served_data(script: bytes) -> dict:
+    """What the server put into webchat.js (``var SERVED = {...};``)."""
+    text = script.decode("utf-8")
+    start = text.index("var SERVED = ") + len("var SERVED = ")
+    return json.loads(text[start : text.index(";\n", start)])
+
+
+def test_the_widgets_words_come_from_the_catalogue(assistant: RunningAssistant) -> None:
+    from bot.channels.webchat import STATIC_DIR
+    from bot.texts import get_catalogue
+
+    widget = get_catalogue().group("widget")
+    served = served_data(request(assistant.base_url, f"{API}/webchat.js").body)
+    native = ["de", "en", "ar", "uk", "tr", "fa", "ru"]
+    assert [entry["code"] for entry in served["languages"]][:7] == native
+    for language in native:
+        assert served["texts"][language] == {key: texts[language] for key, texts in widget.items()}
+    assert served["markers"] == {}, "curated words carry no machine translation marker"
+    # The script itself holds none of them: data/texts.yml is the one place.
+    source = (STATIC_DIR / "webchat.js").read_text(encoding="utf-8")
+    for texts in widget.values():
+        for text in texts.values():
+            assert f'"{text}"' not in source, text
+
+
 def test_languages_for_the_picker_include_the_native_ones(assistant: RunningAssistant) -> None:
     reply = request(assistant.base_url, f"{API}/languages")
     assert reply.status == 200

@@ -38,4 +38,4 @@ def sender() -> str:
 
 @pytest.fixture
 def chat(assistant: RunningAssistant, sender: str) -> Chat:
-    return Chat(assistant.base_url, sender)
+    return Chat(assistant.base_url, sender, assistant.settings.rest_token)

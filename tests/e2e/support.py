@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 import yaml
 
+from bot.commands.service import rest_headers
 from bot.settings import PROJECT_ROOT
 from bot.store import RequestStore, StoredRequest
 
@@ -62,12 +63,23 @@ def is_response(message: dict | str, name: str, language: str) -> bool:
 # --- talking to the assistant -----------------------------------------------
 
 
-def post_message(base_url: str, sender: str, text: str, timeout: float = 60) -> tuple[int, str]:
-    """POST one message to the REST channel; the HTTP status and the raw body."""
+def post_message(
+    base_url: str,
+    sender: str,
+    text: str,
+    timeout: float = 60,
+    *,
+    token: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, str]:
+    """POST one message to the REST channel; the HTTP status and the raw body.
+
+    ``token`` is the assistant's WELCOME_REST_TOKEN; ``headers`` are added as given.
+    """
     request = urllib.request.Request(
         f"{base_url}/webhooks/rest/webhook",
         data=json.dumps({"sender": sender, "message": text}).encode("utf-8"),
-        headers={"Content-Type": "application/json"},
+        headers={**rest_headers(token), **(headers or {})},
     )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -95,11 +107,12 @@ class Chat:
 
     base_url: str
     sender: str
+    token: str | None = None  # the assistant's WELCOME_REST_TOKEN
     history: list[tuple[str, list[dict]]] = field(default_factory=list)
 
     def say(self, text: str) -> list[dict]:
         """Send ``text``; the bot's replies (the HTTP status must be 200)."""
-        status, body = post_message(self.base_url, self.sender, text)
+        status, body = post_message(self.base_url, self.sender, text, token=self.token)
         assert status == 200, f"HTTP {status} for {text[:80]!r}: {body[:500]}"
         messages = json.loads(body)
         assert isinstance(messages, list), body[:500]

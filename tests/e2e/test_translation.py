@@ -94,7 +94,9 @@ def prepared(settings: Settings, language: str) -> dict[str, str]:
 def test_a_request_in_a_translated_language_is_understood_and_answered_in_it(
     translating: RunningAssistant, language: str
 ):
-    chat = Chat(translating.base_url, f"tr-{uuid.uuid4().hex[:10]}")
+    chat = Chat(
+        translating.base_url, f"tr-{uuid.uuid4().hex[:10]}", translating.settings.rest_token
+    )
     replies = chat.say(SENTENCES[language])
     assert_polite(replies, SENTENCES[language])
 
@@ -115,7 +117,9 @@ def test_a_request_in_a_translated_language_is_understood_and_answered_in_it(
 def test_a_short_thank_you_in_a_translated_conversation_is_understood(
     translating: RunningAssistant,
 ):
-    chat = Chat(translating.base_url, f"tr-{uuid.uuid4().hex[:10]}")
+    chat = Chat(
+        translating.base_url, f"tr-{uuid.uuid4().hex[:10]}", translating.settings.rest_token
+    )
     chat.say(SENTENCES["ro"])
     chat.say("/stop")
     replies = chat.say("Mulțumesc")  # too short to be sure of, clear enough to read
@@ -124,7 +128,9 @@ def test_a_short_thank_you_in_a_translated_conversation_is_understood(
 
 
 def test_names_survive_and_offers_are_found_for_the_town(translating: RunningAssistant):
-    chat = Chat(translating.base_url, f"tr-{uuid.uuid4().hex[:10]}")
+    chat = Chat(
+        translating.base_url, f"tr-{uuid.uuid4().hex[:10]}", translating.settings.rest_token
+    )
     replies = chat.say(OFFER_SEARCH_RO)
     assert_polite(replies, OFFER_SEARCH_RO)
     assert (replies[-1].get("text") or "").endswith(MARKERS["ro"]), transcript(replies)
@@ -153,7 +159,9 @@ def test_welcome_parse_shows_the_language_and_the_english_it_read(translating: R
 
 
 def test_the_office_reads_german_next_to_the_users_words(translating: RunningAssistant):
-    chat = Chat(translating.base_url, f"tr-{uuid.uuid4().hex[:10]}")
+    chat = Chat(
+        translating.base_url, f"tr-{uuid.uuid4().hex[:10]}", translating.settings.rest_token
+    )
     chat.say(SENTENCES["ro"])  # the conversation is in Romanian now
     chat.say("/stop")  # not the interpreter form: a person, please
     chat.say("/request_human")

@@ -67,7 +67,15 @@ TO_ENGLISH = {
 }
 
 FROM_ENGLISH = {
-    "ro": {"you": "dumneavoastră", "interpreter": "interpret", "the": "la", "and": "și"},
+    "ro": {
+        "you": "dumneavoastră",
+        "interpreter": "interpret",
+        "the": "la",
+        "and": "și",
+        # The web chat widget's words (tests/browser/test_webchat_languages.py).
+        "open": "deschide",
+        "send": "trimite",
+    },
     "pl": {"you": "pan", "interpreter": "tłumacz", "and": "i"},
     "fr": {"you": "vous", "interpreter": "interprète", "and": "et"},
     "de": {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import secrets
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,13 +25,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def rest_token() -> str:
+    """A fresh WELCOME_REST_TOKEN for a test assistant."""
+    return secrets.token_hex(16)
+
+
 def test_settings(var_dir: Path, database_url: str | None = None) -> Settings:
-    """Settings of an isolated assistant: own ports, own folder, own SQLite file."""
+    """Settings of an isolated assistant: own ports, own folder, own SQLite file.
+
+    The REST channel is on, with a token of its own (the tests' helpers send it).
+    """
     environ = {
         "WELCOME_VAR_DIR": str(var_dir),
         "WELCOME_RASA_PORT": str(free_port()),
         "WELCOME_ACTION_PORT": str(free_port()),
         "WELCOME_MODEL_DIR": str(PROJECT_ROOT / "models"),
+        "WELCOME_REST_CHANNEL": "on",
+        "WELCOME_REST_TOKEN": rest_token(),
     }
     if database_url:
         environ["WELCOME_DATABASE_URL"] = database_url
@@ -48,7 +59,7 @@ class RunningAssistant:
 
     def send(self, sender: str, text: str) -> list[dict]:
         """One user message through the real REST channel; the bot's replies."""
-        return send_rest_message(self.base_url, sender, text)
+        return send_rest_message(self.base_url, sender, text, token=self.settings.rest_token)
 
     def texts(self, sender: str, text: str) -> list[str]:
         return [reply.get("text", "") for reply in self.send(sender, text)]

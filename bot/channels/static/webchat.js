@@ -32,217 +32,13 @@
     open: "willkommenslotse.open",
   };
 
-  // The natively trained languages, always offered; /languages adds the others served now.
-  var NATIVE_LANGUAGES = [
-    { code: "de", name: "Deutsch", rtl: false },
-    { code: "en", name: "English", rtl: false },
-    { code: "ar", name: "العربية", rtl: true },
-    { code: "uk", name: "Українська", rtl: false },
-    { code: "tr", name: "Türkçe", rtl: false },
-    { code: "fa", name: "فارسی", rtl: true },
-    { code: "ru", name: "Русский", rtl: false },
-  ];
-
-  // The widget's own words. de and en are reviewed; ar, uk, tr, fa and ru are
-  // AWAITING NATIVE REVIEW (machine-assisted drafts). Other languages use English.
-  var STRINGS = {
-    de: {
-      title: "Willkommenslotse",
-      open: "Chat öffnen",
-      close: "Chat schließen",
-      language: "Sprache",
-      chooseLanguage: "Sprache wählen",
-      moreLanguages: "Weitere Sprachen …",
-      privacy:
-        "Datenschutz: Wir speichern dieses Gespräch, damit der Willkommenslotse antworten kann, und die Anfragen, die Sie abschicken. Persönliche Daten nur mit Ihrer Zustimmung. Ihr Browser merkt sich eine zufällige Gesprächskennung, damit das Gespräch nach dem Neuladen bleibt.",
-      privacyMore: "Mehr zum Datenschutz",
-      deleteConversation: "Mein Gespräch löschen",
-      conversation: "Gespräch",
-      answers: "Antworten zum Anklicken",
-      input: "Ihre Nachricht",
-      send: "Senden",
-      you: "Sie:",
-      assistant: "Willkommenslotse:",
-      typing: "Der Willkommenslotse schreibt …",
-      reconnecting: "Keine Verbindung. Neuer Versuch in {seconds} s. Ihre Nachricht bleibt erhalten.",
-      slowDown: "Viele Nachrichten auf einmal. Ihre Nachricht wird in {seconds} s gesendet.",
-      retryNow: "Jetzt versuchen",
-      reconnected: "Wieder verbunden.",
-      notSent: "Nicht gesendet: {reason}",
-      tooLong: "Die Nachricht ist zu lang (höchstens {max} Zeichen).",
-      deleted: "Ihr Gespräch ist gelöscht. Dieser Browser hat die Gesprächskennung vergessen.",
-      welcome: "Hallo! Schreiben Sie Ihre Frage, gern in Ihrer Sprache.",
-      topics: "Was kannst du?",
-    },
-    en: {
-      title: "Welcome guide",
-      open: "Open chat",
-      close: "Close chat",
-      language: "Language",
-      chooseLanguage: "Choose language",
-      moreLanguages: "More languages …",
-      privacy:
-        "Privacy: we store this conversation so that the assistant can answer you, and the requests you send. Personal data only with your consent. Your browser keeps a random conversation id so that the conversation stays after a reload.",
-      privacyMore: "More about privacy",
-      deleteConversation: "Delete my conversation",
-      conversation: "Conversation",
-      answers: "Answers to click",
-      input: "Your message",
-      send: "Send",
-      you: "You:",
-      assistant: "Assistant:",
-      typing: "The assistant is writing …",
-      reconnecting: "No connection. Trying again in {seconds} s. Your message is kept.",
-      slowDown: "Many messages at once. Your message will be sent in {seconds} s.",
-      retryNow: "Try now",
-      reconnected: "Connected again.",
-      notSent: "Not sent: {reason}",
-      tooLong: "The message is too long (at most {max} characters).",
-      deleted: "Your conversation is deleted. This browser has forgotten the conversation id.",
-      welcome: "Hello! Write your question, in your own language if you like.",
-      topics: "What can you do?",
-    },
-    ar: {
-      title: "مرشد الترحيب",
-      open: "افتح المحادثة",
-      close: "أغلق المحادثة",
-      language: "اللغة",
-      chooseLanguage: "اختر اللغة",
-      moreLanguages: "لغات أخرى …",
-      privacy:
-        "حماية البيانات: نحفظ هذه المحادثة لكي يستطيع المساعد الرد عليكم، ونحفظ الطلبات التي ترسلونها. البيانات الشخصية فقط بموافقتكم. يحفظ متصفحكم رقمًا عشوائيًا للمحادثة لكي تبقى المحادثة بعد إعادة تحميل الصفحة.",
-      privacyMore: "المزيد عن حماية البيانات",
-      deleteConversation: "احذف محادثتي",
-      conversation: "المحادثة",
-      answers: "إجابات للنقر",
-      input: "رسالتكم",
-      send: "إرسال",
-      you: "أنتم:",
-      assistant: "المساعد:",
-      typing: "المساعد يكتب …",
-      reconnecting: "لا يوجد اتصال. محاولة جديدة بعد {seconds} ثانية. رسالتكم محفوظة.",
-      slowDown: "رسائل كثيرة دفعة واحدة. سترسل رسالتكم بعد {seconds} ثانية.",
-      retryNow: "حاول الآن",
-      reconnected: "تم الاتصال من جديد.",
-      notSent: "لم تُرسل: {reason}",
-      tooLong: "الرسالة طويلة جدًا (الحد الأقصى {max} حرف).",
-      deleted: "تم حذف محادثتكم. نسي هذا المتصفح رقم المحادثة.",
-      welcome: "مرحبًا! اكتبوا سؤالكم، ويمكنكم الكتابة بلغتكم.",
-      topics: "ماذا تستطيع أن تفعل؟",
-    },
-    uk: {
-      title: "Провідник для новоприбулих",
-      open: "Відкрити чат",
-      close: "Закрити чат",
-      language: "Мова",
-      chooseLanguage: "Вибрати мову",
-      moreLanguages: "Інші мови …",
-      privacy:
-        "Захист даних: ми зберігаємо цю розмову, щоб асистент міг Вам відповідати, а також запити, які Ви надсилаєте. Персональні дані — лише з Вашої згоди. Ваш браузер зберігає випадковий ідентифікатор розмови, щоб розмова залишалася після перезавантаження.",
-      privacyMore: "Детальніше про захист даних",
-      deleteConversation: "Видалити мою розмову",
-      conversation: "Розмова",
-      answers: "Відповіді для вибору",
-      input: "Ваше повідомлення",
-      send: "Надіслати",
-      you: "Ви:",
-      assistant: "Асистент:",
-      typing: "Асистент пише …",
-      reconnecting: "Немає з’єднання. Нова спроба через {seconds} с. Ваше повідомлення збережено.",
-      slowDown: "Забагато повідомлень одразу. Ваше повідомлення буде надіслано через {seconds} с.",
-      retryNow: "Спробувати зараз",
-      reconnected: "З’єднання відновлено.",
-      notSent: "Не надіслано: {reason}",
-      tooLong: "Повідомлення задовге (не більше {max} символів).",
-      deleted: "Вашу розмову видалено. Цей браузер забув ідентифікатор розмови.",
-      welcome: "Вітаю! Напишіть своє запитання, можна своєю мовою.",
-      topics: "Що ти вмієш?",
-    },
-    tr: {
-      title: "Hoş geldin rehberi",
-      open: "Sohbeti aç",
-      close: "Sohbeti kapat",
-      language: "Dil",
-      chooseLanguage: "Dil seçin",
-      moreLanguages: "Diğer diller …",
-      privacy:
-        "Gizlilik: Asistanın size cevap verebilmesi için bu konuşmayı ve gönderdiğiniz talepleri kaydederiz. Kişisel veriler yalnızca onayınızla. Tarayıcınız, sayfa yeniden yüklendiğinde konuşmanın kalması için rastgele bir konuşma kimliği saklar.",
-      privacyMore: "Gizlilik hakkında daha fazla",
-      deleteConversation: "Konuşmamı sil",
-      conversation: "Konuşma",
-      answers: "Tıklanabilir cevaplar",
-      input: "Mesajınız",
-      send: "Gönder",
-      you: "Siz:",
-      assistant: "Asistan:",
-      typing: "Asistan yazıyor …",
-      reconnecting: "Bağlantı yok. {seconds} sn sonra yeniden denenecek. Mesajınız saklanıyor.",
-      slowDown: "Aynı anda çok fazla mesaj. Mesajınız {seconds} sn sonra gönderilecek.",
-      retryNow: "Şimdi dene",
-      reconnected: "Bağlantı yeniden kuruldu.",
-      notSent: "Gönderilmedi: {reason}",
-      tooLong: "Mesaj çok uzun (en fazla {max} karakter).",
-      deleted: "Konuşmanız silindi. Bu tarayıcı konuşma kimliğini unuttu.",
-      welcome: "Merhaba! Sorunuzu yazın, isterseniz kendi dilinizde.",
-      topics: "Neler yapabilirsin?",
-    },
-    fa: {
-      title: "راهنمای خوش‌آمدگویی",
-      open: "باز کردن گفتگو",
-      close: "بستن گفتگو",
-      language: "زبان",
-      chooseLanguage: "انتخاب زبان",
-      moreLanguages: "زبان‌های دیگر …",
-      privacy:
-        "حریم خصوصی: این گفتگو و درخواست‌هایی را که می‌فرستید ذخیره می‌کنیم تا دستیار بتواند به شما جواب بدهد. اطلاعات شخصی فقط با موافقت شما. مرورگر شما یک شناسهٔ تصادفی گفتگو نگه می‌دارد تا گفتگو پس از بارگذاری دوباره باقی بماند.",
-      privacyMore: "بیشتر دربارهٔ حریم خصوصی",
-      deleteConversation: "گفتگوی من را پاک کن",
-      conversation: "گفتگو",
-      answers: "پاسخ‌های قابل انتخاب",
-      input: "پیام شما",
-      send: "ارسال",
-      you: "شما:",
-      assistant: "دستیار:",
-      typing: "دستیار در حال نوشتن است …",
-      reconnecting: "اتصال برقرار نیست. تلاش دوباره تا {seconds} ثانیهٔ دیگر. پیام شما حفظ می‌شود.",
-      slowDown: "پیام‌های زیادی در یک لحظه. پیام شما تا {seconds} ثانیهٔ دیگر فرستاده می‌شود.",
-      retryNow: "اکنون تلاش کن",
-      reconnected: "اتصال دوباره برقرار شد.",
-      notSent: "ارسال نشد: {reason}",
-      tooLong: "پیام خیلی طولانی است (حداکثر {max} نویسه).",
-      deleted: "گفتگوی شما پاک شد. این مرورگر شناسهٔ گفتگو را فراموش کرد.",
-      welcome: "سلام! سؤال خود را بنویسید، اگر می‌خواهید به زبان خودتان.",
-      topics: "چه کارهایی می‌توانی انجام بدهی؟",
-    },
-    ru: {
-      title: "Помощник для новоприбывших",
-      open: "Открыть чат",
-      close: "Закрыть чат",
-      language: "Язык",
-      chooseLanguage: "Выбрать язык",
-      moreLanguages: "Другие языки …",
-      privacy:
-        "Защита данных: мы сохраняем этот разговор, чтобы ассистент мог Вам отвечать, а также запросы, которые Вы отправляете. Личные данные — только с Вашего согласия. Ваш браузер хранит случайный идентификатор разговора, чтобы разговор сохранялся после перезагрузки.",
-      privacyMore: "Подробнее о защите данных",
-      deleteConversation: "Удалить мой разговор",
-      conversation: "Разговор",
-      answers: "Ответы для выбора",
-      input: "Ваше сообщение",
-      send: "Отправить",
-      you: "Вы:",
-      assistant: "Ассистент:",
-      typing: "Ассистент пишет …",
-      reconnecting: "Нет соединения. Новая попытка через {seconds} с. Ваше сообщение сохранено.",
-      slowDown: "Слишком много сообщений сразу. Ваше сообщение будет отправлено через {seconds} с.",
-      retryNow: "Попробовать сейчас",
-      reconnected: "Соединение восстановлено.",
-      notSent: "Не отправлено: {reason}",
-      tooLong: "Сообщение слишком длинное (не более {max} символов).",
-      deleted: "Ваш разговор удалён. Этот браузер забыл идентификатор разговора.",
-      welcome: "Здравствуйте! Напишите свой вопрос, можно на своём языке.",
-      topics: "Что ты умеешь?",
-    },
-  };
+  // Filled in by the server each time it sends this script (bot/channels/webchat.py):
+  // the languages served now ({code, name, rtl}), the widget's words in each of them
+  // (widget.* in data/texts.yml, curated or machine translated, else English) and,
+  // for languages whose words are machine translated, the line that says so.
+  var SERVED = /*@server-data*/ {};
+  var TEXTS = SERVED.texts || {};
+  var MARKERS = SERVED.markers || {};
 
   // --- storage (may be unavailable, e.g. blocked cookies: then memory only) ---
 
@@ -290,7 +86,7 @@
 
   // --- state ----------------------------------------------------------------
 
-  var languages = NATIVE_LANGUAGES.slice();
+  var languages = (SERVED.languages || []).slice();
   var chosenLanguage = load(KEYS.language); // set only by the picker
   var uiLanguage = chosenLanguage || script.getAttribute("data-language") || browserLanguage();
   var queue = []; // messages waiting to be sent, oldest first: {text, payload, bubble}
@@ -301,7 +97,7 @@
   function browserLanguage() {
     var tag = (navigator.languages && navigator.languages[0]) || navigator.language || "de";
     var code = tag.toLowerCase().split("-")[0];
-    return STRINGS[code] ? code : "de";
+    return TEXTS[code] ? code : "de";
   }
   function baseCode(code) {
     return String(code || "").toLowerCase().split("-")[0];
@@ -313,8 +109,9 @@
     return known ? !!known.rtl : RTL.indexOf(baseCode(code)) >= 0;
   }
   function t(key, values) {
-    var table = STRINGS[baseCode(uiLanguage)] || STRINGS.en;
-    var text = table[key] || STRINGS.en[key];
+    var english = TEXTS.en || {};
+    var table = TEXTS[baseCode(uiLanguage)] || english;
+    var text = table[key] || english[key] || key;
     Object.keys(values || {}).forEach(function (name) {
       text = text.replace("{" + name + "}", String(values[name]));
     });
@@ -358,12 +155,15 @@
       { className: "wl-languages", id: uid + "-languages", role: "group", hidden: "" },
       [ui.languageList],
     );
+    // "Automatically translated", once for the widget's words (not for each of them).
+    ui.translated = el("p", { className: "wl-machine-translated", hidden: "" });
     ui.privacyText = el("p", { className: "wl-privacy-text" });
     ui.privacyLink = PRIVACY_URL
       ? el("a", { href: PRIVACY_URL, target: "_blank", rel: "noopener noreferrer" })
       : null;
     ui.deleteButton = el("button", { type: "button", className: "wl-link-button wl-delete" });
     ui.privacy = el("div", { className: "wl-privacy", role: "note" }, [
+      ui.translated,
       ui.privacyText,
       ui.privacyLink ? el("p", {}, [ui.privacyLink]) : null,
       ui.deleteButton,
@@ -437,14 +237,14 @@
       }
     });
     ui.deleteButton.addEventListener("click", function () {
-      submit(t("deleteConversation"), "/delete_data");
+      submit(t("delete_conversation"), "/delete_data");
     });
     ui.form.addEventListener("submit", function (event) {
       event.preventDefault();
       var text = ui.input.value.trim();
       if (!text) return;
       if (text.length > MAX_LENGTH) {
-        setStatus(t("tooLong", { max: MAX_LENGTH }), true);
+        setStatus(t("too_long", { max: MAX_LENGTH }), true);
         return;
       }
       ui.input.value = "";
@@ -508,11 +308,11 @@
       ui.languageList.appendChild(el("li", {}, [button]));
     });
     var more = el("button", { type: "button", className: "wl-choice wl-more-languages" });
-    more.textContent = t("moreLanguages");
+    more.textContent = t("more_languages");
     more.addEventListener("click", function () {
       toggleLanguages(false);
       // The assistant's own menu: every language it knows, as buttons in the chat.
-      submit(t("chooseLanguage"), "/change_language");
+      submit(t("choose_language"), "/change_language");
     });
     ui.languageList.appendChild(el("li", {}, [more]));
   }
@@ -552,10 +352,13 @@
       ui.launcher.setAttribute("lang", uiLanguage);
       ui.launcher.setAttribute("dir", dir);
     }
-    ui.languagePanel.setAttribute("aria-label", t("chooseLanguage"));
+    ui.languagePanel.setAttribute("aria-label", t("choose_language"));
+    var marker = MARKERS[baseCode(uiLanguage)];
+    ui.translated.textContent = marker || "";
+    ui.translated.hidden = !marker;
     ui.privacyText.textContent = t("privacy");
-    if (ui.privacyLink) ui.privacyLink.textContent = t("privacyMore");
-    ui.deleteButton.textContent = t("deleteConversation");
+    if (ui.privacyLink) ui.privacyLink.textContent = t("privacy_more");
+    ui.deleteButton.textContent = t("delete_conversation");
     ui.log.setAttribute("aria-label", t("conversation"));
     ui.inputLabel.textContent = t("input");
     ui.send.textContent = t("send");
@@ -721,8 +524,8 @@
       if (slowDown) slowed = true;
       else failed = true;
       var seconds = Math.round(delay / 1000);
-      setStatus(t(slowDown ? "slowDown" : "reconnecting", { seconds: seconds }), true, {
-        label: t("retryNow"),
+      setStatus(t(slowDown ? "slow_down" : "reconnecting", { seconds: seconds }), true, {
+        label: t("retry_now"),
         run: function () {
           if (wakeUp) wakeUp();
         },
@@ -806,7 +609,7 @@
             item.bubble.classList.add("wl-failed");
           }
           if (item.text && item.text === item.payload) ui.input.value = item.text; // to shorten it
-          setStatus(t("notSent", { reason: error.message || String(error) }), true);
+          setStatus(t("not_sent", { reason: error.message || String(error) }), true);
         },
       )
       .finally(function () {

@@ -75,7 +75,8 @@ $(CHROMIUM):
 # (oneDNN is its default on AMD, MKL on Intel): these run once under each, so a
 # machine of either vendor proves both.
 TRANSLATION_TESTS := tests/translation tests/e2e/test_translation.py \
-                     tests/nlu/test_translation_components.py
+                     tests/nlu/test_translation_components.py tests/bot/test_catalogue.py \
+                     tests/channels/test_telegram_notices.py tests/browser/test_webchat_languages.py
 
 test: $(MODEL) $(CHROMIUM)
 	$(BIN)/python -m pip check

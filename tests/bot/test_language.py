@@ -11,7 +11,9 @@ from bot.language import (
     build_phrase_lexicon,
     choose_reply_language,
     dominant_script,
+    script_of_words,
 )
+from bot.terms import NameFinder, split_words
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +112,69 @@ def test_detection_as_dict_for_the_parse_result(detector):
         "letters": 26,
         "known_phrase": False,
     }
+
+
+# --------------------------------------------------------------------------- names
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("بدي Dolmetscher لموعد في Jobcenter", "ar"),
+        ("Мені потрібен Dolmetscher у Jobcenter", "uk"),
+        ("Dolmetscher lazım, Ausländerbehörde randevusu var", "tr"),
+        ("Where can I do an Integrationskurs in Böblingen?", "en"),
+        ("Merhaba, Welcome Center Region Stuttgart nedir?", "tr"),
+        ("Mon fils cherche un Praktikum à Sindelfingen", "fr"),
+        ("Ich brauche einen Dolmetscher für meinen Termin beim Jobcenter", "de"),
+    ],
+)
+def test_german_names_are_no_evidence_of_german(detector, text, language):
+    assert detector.detect(text).language == language
+
+
+def test_without_the_list_latin_messages_look_german_and_the_alphabet_still_counts():
+    # What the list changes: lingua alone sees the German words.
+    unaware = LanguageDetector(names=NameFinder(()))
+
+    assert unaware.detect("Where can I do an Integrationskurs in Böblingen?").language == "de"
+    assert unaware.detect("Dolmetscher lazım, Ausländerbehörde randevusu var").language == "de"
+    # Counted in words, the Cyrillic ones outnumber the German names anyway.
+    assert unaware.detect("Мені потрібен Dolmetscher у Jobcenter").language == "uk"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Jobcenter Böblingen", "Integrationskurs Sindelfingen", "Welcome Center Region Stuttgart"],
+)
+def test_a_message_of_names_only_is_never_reliable_and_has_no_telling_letters(detector, text):
+    detection = detector.detect(text)
+
+    assert not detection.reliable
+    assert detection.letters == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # "Steuererklärung" and "Nebenkostenabrechnung" are on no list.
+        ("أحتاج مساعدة في Steuererklärung و Nebenkostenabrechnung", "ar"),
+        ("Помогите заполнить Steuererklärung пожалуйста", "ru"),
+        ("کمک برای Nebenkostenabrechnung میخوام", "fa"),
+    ],
+)
+def test_a_message_mostly_in_another_alphabet_is_never_german(detector, text, language):
+    assert detector.detect(text).language == language
+
+
+def test_the_alphabet_of_a_message_is_counted_in_words():
+    def script(text):
+        return script_of_words(split_words(text))
+
+    assert script("بدي Kindergeld Antrag") == "arabic"
+    assert script("My name is محمد and I need a German course") == "latin"
+    assert script("Ich heiße Ahmad") == "latin"
+    assert script("") == "none"
 
 
 # --------------------------------------------------------------------------- reply language

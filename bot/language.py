@@ -4,7 +4,7 @@ Detection is offline: lingua ships its n-gram models inside the wheel. Short
 messages ("ok", "123", a town name) are where detectors guess, so a guess only
 counts as *reliable* when the text is long enough or its alphabet leaves no
 doubt; unreliable guesses never flip a conversation that already has a
-language (see :func:`choose_reply_language`).
+language (see :func:`decide_reply_language`).
 
 Beyond the natively trained languages the detector knows every language of
 the catalogue (``data/languages.yml``) that can be told from the others
@@ -505,49 +505,80 @@ def _ruled_out(code: str, letters: str) -> bool:
     return False
 
 
-def choose_reply_language(
-    *,
-    current: str | None,
-    detection: dict | None,
-    hint: str | None = None,
-    explicit: str | None = None,
-    locked: bool = False,
-    supported: Iterable[str] = LANGUAGES,
-) -> str:
-    """The language to answer in, in the product's order of precedence.
+@dataclass(frozen=True)
+class TurnFacts:
+    """What is known about one turn when its reply language is decided.
+
+    Attributes:
+        current: the conversation's language so far (the ``language`` slot).
+        detection: this message's detection (``Detection.as_dict()``, as the
+            parse result carries it), with names already discounted; ``None``
+            when there is no message text to judge (a channel's notice).
+        hint: the client's language tag (``metadata.language_hint``, Telegram's
+            ``language_code``; "ro-RO" is Romanian, "fa-AF" Dari).
+        explicit: a language the user chose this turn ("auf Deutsch bitte", a
+            language button).
+        locked: an earlier explicit choice holds the conversation's language.
+        supported: what the caller can serve or honestly decline right now:
+            the native languages, languages with installed models, and
+            languages without a model (answered with a second choice and an
+            interpreter).
+        free_text_answer: the message answers a free-text question (an
+            address, a name, a description): its language says nothing about
+            the user's ("Praxis Dr. Muster, Bahnhofstraße 1").
+    """
+
+    current: str | None = None
+    detection: dict | None = None
+    hint: str | None = None
+    explicit: str | None = None
+    locked: bool = False
+    supported: tuple[str, ...] = LANGUAGES
+    free_text_answer: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "supported", tuple(self.supported))
+
+
+def decide_reply_language(facts: TurnFacts) -> str:
+    """The language to answer a turn in: the one rule, for actions and channels alike.
+
+    In the product's order of precedence:
 
     1. an explicit choice (this turn, or an earlier one that locked the language),
-    2. a reliable detection of this message,
+    2. a reliable detection of this message (never of a free-text answer),
     3. the language the conversation already has (short texts never flip it),
-    4. the client's hint (Telegram ``language_code``, browser language;
-       "ro-RO" is Romanian, "fa-AF" Dari),
-    5. a best guess from a non-Latin alphabet (a first "سلام" deserves Arabic/Persian),
-       a phrase known from one language's training data ("hello"), or a first
-       sentence of some length,
-    6. German.
+    4. the client's hint: it breaks the tie before any guess and before German
+       (but a message in another alphabet than the hint's language is not
+       answered in the hint's: "بدي Dolmetscher" from a German phone is Arabic),
+    5. a best guess from a non-Latin alphabet (a first "سلام" deserves
+       Arabic/Persian), a phrase known from one language's training data
+       ("hello"), or a first sentence of some length,
+    6. German (``bot.DEFAULT_LANGUAGE``): the county's language and its staff's,
+       the one fallback when nothing above names a supported language.
 
-    ``supported`` is what the caller can serve or honestly decline right now:
-    the native languages, languages with installed models, and languages
-    without a model (answered with a second choice and an interpreter).
+    A pure function of ``facts``: no I/O, the same facts give the same language.
     """
-    supported = tuple(supported)
-    if explicit in supported:
-        return explicit
-    if locked and current in supported:
+    supported = facts.supported
+    current = facts.current
+    if facts.explicit in supported:
+        return facts.explicit
+    if facts.locked and current in supported:
         return current
-    detection = detection or {}
+    detection = {} if facts.free_text_answer else (facts.detection or {})
     detected = detection.get("code")
     if detection.get("reliable") and detected in supported:
         return detected
     if current in supported:
         return current
-    hinted = _language_of_hint(hint, supported)
-    if hinted:
+    script = detection.get("script")
+    other_alphabet = detected in supported and script not in (None, "latin", "none", "other")
+    hinted = _language_of_hint(facts.hint, supported)
+    # A hint breaks ties among the languages the message can be in; an Arabic
+    # sentence from a phone set to German is still no German one.
+    if hinted and not (other_alphabet and not _written_in(hinted, script)):
         return hinted
-    if detected in supported and (
-        detection.get("script") not in (None, "latin", "none", "other")
-        or detection.get("known_phrase")
-    ):
+    if other_alphabet or (detected in supported and detection.get("known_phrase")):
         return detected
     if (
         detected in supported
@@ -557,6 +588,42 @@ def choose_reply_language(
         # A new conversation's first sentence: a likely guess beats German.
         return detected
     return DEFAULT_LANGUAGE
+
+
+def choose_reply_language(
+    *,
+    current: str | None,
+    detection: dict | None,
+    hint: str | None = None,
+    explicit: str | None = None,
+    locked: bool = False,
+    supported: Iterable[str] = LANGUAGES,
+) -> str:
+    """:func:`decide_reply_language` with the facts as keywords (the channels' call)."""
+    return decide_reply_language(
+        TurnFacts(
+            current=current,
+            detection=detection,
+            hint=hint,
+            explicit=explicit,
+            locked=locked,
+            supported=tuple(supported),
+        )
+    )
+
+
+def _written_in(language: str, script: str) -> bool:
+    """Whether ``language`` is written in ``script``.
+
+    Dari has no detector of its own (it cannot be told from Persian), but like
+    every right-to-left language of the catalogue it is written in Arabic letters.
+    """
+    if language in SCRIPT_LANGUAGES.get(script, ()):
+        return True
+    from bot.languages import language_info
+
+    info = language_info(language)
+    return script == "arabic" and info is not None and info.rtl
 
 
 def _language_of_hint(hint: str | None, supported: tuple[str, ...]) -> str | None:

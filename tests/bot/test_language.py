@@ -8,8 +8,10 @@ from bot import DEFAULT_LANGUAGE, LANGUAGES
 from bot.language import (
     MAX_DETECTION_CHARS,
     LanguageDetector,
+    TurnFacts,
     build_phrase_lexicon,
     choose_reply_language,
+    decide_reply_language,
     dominant_script,
     script_of_words,
 )
@@ -340,6 +342,67 @@ def test_the_precedence_holds_for_catalogue_languages_too():
 def test_a_single_long_word_is_not_reliable(detector):
     for word in ("Aufenthaltserlaubnis", "Holzgerlingen", "Integrationskurs"):
         assert not detector.detect(word).reliable
+
+
+# --------------------------------------------------------------------------- the one rule
+
+
+def test_a_free_text_answer_never_changes_the_language():
+    # "Praxis Dr. Muster, Bahnhofstraße 1" answers "where is the appointment?".
+    address = detected("de")
+
+    assert decide_reply_language(TurnFacts(current="ar", detection=address)) == "de"
+    assert (
+        decide_reply_language(TurnFacts(current="ar", detection=address, free_text_answer=True))
+        == "ar"
+    )
+
+
+def test_the_hint_breaks_the_tie_of_a_message_of_names_before_german(detector):
+    names_only = detector.detect("Jobcenter Böblingen").as_dict()
+
+    assert decide_reply_language(TurnFacts(detection=names_only)) == DEFAULT_LANGUAGE
+    assert decide_reply_language(TurnFacts(detection=names_only, hint="tr-TR")) == "tr"
+
+
+def test_a_code_mixed_first_message_is_answered_in_its_language_with_or_without_a_hint(detector):
+    arabic = detector.detect("بدي Dolmetscher لموعد في Jobcenter").as_dict()
+    ukrainian = detector.detect("Мені потрібен Dolmetscher у Jobcenter").as_dict()
+    turkish = detector.detect("Merhaba, Welcome Center Region Stuttgart nedir?").as_dict()
+
+    for hint in (None, "de-DE"):
+        assert decide_reply_language(TurnFacts(detection=arabic, hint=hint)) != "de"
+        assert decide_reply_language(TurnFacts(detection=ukrainian, hint=hint)) == "uk"
+        assert decide_reply_language(TurnFacts(detection=turkish, hint=hint)) == "tr"
+    assert decide_reply_language(TurnFacts(detection=arabic, hint="ar")) == "ar"
+
+
+def test_german_is_the_one_fallback():
+    assert decide_reply_language(TurnFacts()) == DEFAULT_LANGUAGE == "de"
+    nothing_served = TurnFacts(
+        current="fr", detection=detected("it"), hint="pl", explicit="ro", supported=LANGUAGES
+    )
+    assert decide_reply_language(nothing_served) == DEFAULT_LANGUAGE
+
+
+def test_the_keyword_form_the_channels_call_decides_the_same():
+    for current in (None, "de", "ar", "ro"):
+        for detection in (None, detected("en"), detected("uk", reliable=False, script="cyrillic")):
+            for hint in (None, "ar", "ro-RO"):
+                facts = TurnFacts(
+                    current=current, detection=detection, hint=hint, supported=SERVED_WITH_MODELS
+                )
+                assert choose_reply_language(
+                    current=current, detection=detection, hint=hint, supported=SERVED_WITH_MODELS
+                ) == decide_reply_language(facts)
+
+
+def test_turn_facts_are_frozen_and_hold_a_tuple_of_languages():
+    facts = TurnFacts(supported=["de", "ar"])
+
+    assert facts.supported == ("de", "ar")
+    with pytest.raises(AttributeError):
+        facts.current = "ar"
 
 
 # --------------------------------------------------------------------------- phrase lexicon

@@ -62,11 +62,16 @@ def is_response(message: dict | str, name: str, language: str) -> bool:
 # --- talking to the assistant -----------------------------------------------
 
 
-def post_message(base_url: str, sender: str, text: str, timeout: float = 60) -> tuple[int, str]:
+def post_message(
+    base_url: str, sender: str, text: str, timeout: float = 60, metadata: dict | None = None
+) -> tuple[int, str]:
     """POST one message to the REST channel; the HTTP status and the raw body."""
+    body: dict[str, Any] = {"sender": sender, "message": text}
+    if metadata:
+        body["metadata"] = metadata
     request = urllib.request.Request(
         f"{base_url}/webhooks/rest/webhook",
-        data=json.dumps({"sender": sender, "message": text}).encode("utf-8"),
+        data=json.dumps(body).encode("utf-8"),
         headers={"Content-Type": "application/json"},
     )
     try:
@@ -97,9 +102,9 @@ class Chat:
     sender: str
     history: list[tuple[str, list[dict]]] = field(default_factory=list)
 
-    def say(self, text: str) -> list[dict]:
-        """Send ``text``; the bot's replies (the HTTP status must be 200)."""
-        status, body = post_message(self.base_url, self.sender, text)
+    def say(self, text: str, metadata: dict | None = None) -> list[dict]:
+        """Send ``text`` (and the client's ``metadata``); the bot's replies (HTTP 200)."""
+        status, body = post_message(self.base_url, self.sender, text, metadata=metadata)
         assert status == 200, f"HTTP {status} for {text[:80]!r}: {body[:500]}"
         messages = json.loads(body)
         assert isinstance(messages, list), body[:500]

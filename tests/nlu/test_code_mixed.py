@@ -135,3 +135,15 @@ def test_german_sentences_with_german_names_stay_german(parsed):
     ]
 
     assert german and all(code == "de" for _, code in german), german
+
+
+def test_messages_in_languages_with_test_models_are_read_in_english(parsed):
+    # The intent of ro/pl/fr messages counts only because the NLU read a translation.
+    translated = [
+        (m.text, (r.get("translation") or {}).get("source_language"))
+        for m, r in zip(MESSAGES, parsed, strict=True)
+        if m.language in WITH_TEST_MODELS and r["language"] == m.language
+    ]
+
+    assert len(translated) >= 0.8 * sum(m.language in WITH_TEST_MODELS for m in MESSAGES)
+    assert [(text, source) for text, source in translated if source is None] == []

@@ -141,6 +141,9 @@ class Detection:
         reliable: whether the guess may change a conversation's language.
         script: ``latin``, ``arabic``, ``cyrillic``, ``greek``, ``ethiopic``,
             ``other`` or ``none``.
+        letters: how many letters the guess rests on: names (:mod:`bot.terms`)
+            and words of another alphabet are not counted.
+        known_phrase: the whole text is a phrase of one language's training data.
     """
 
     language: str | None
@@ -296,6 +299,7 @@ class LanguageDetector:
 
     @property
     def names(self) -> NameFinder:
+        """The names that are no evidence of a language."""
         if self._names is None:
             self._names = default_name_finder()
         return self._names

@@ -7,8 +7,9 @@ from functools import lru_cache
 
 from rasa_sdk import Tracker
 
-from bot import DEFAULT_LANGUAGE, LANGUAGES
+from bot import LANGUAGES
 from bot.content import get_content
+from bot.language import TurnFacts, decide_reply_language
 from bot.store import RequestStore
 from bot.translation.availability import can_serve
 
@@ -27,13 +28,16 @@ def store() -> RequestStore:
 
 
 def reply_language(tracker: Tracker) -> str:
-    """The conversation's language: native, or another one with installed models."""
+    """The conversation's language: native, or another one with installed models.
+
+    Decided by the one rule (:func:`bot.language.decide_reply_language`); the
+    turn's own facts were applied to the ``language`` slot already
+    (``action_validate_slot_mappings``), so the slot is the fact that counts.
+    """
     language = tracker.get_slot("language")
-    if language in LANGUAGES:
-        return language
-    if language and can_serve(language):
-        return language
-    return DEFAULT_LANGUAGE
+    # Checking models costs a folder scan: only for a language beyond the native ones.
+    served = (language,) if language not in LANGUAGES and can_serve(language) else ()
+    return decide_reply_language(TurnFacts(current=language, supported=(*LANGUAGES, *served)))
 
 
 def latest_intent(tracker: Tracker) -> str | None:

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import common
 from actions.common import latest_intent
 from bot import LANGUAGES
-from bot.language import choose_reply_language, discount_names
+from bot.language import TurnFacts, decide_reply_language, discount_names
 from bot.language_names import display_name
 from bot.languages import get_languages, language_for_tag, language_info
 from bot.translation.availability import can_serve, served_languages
@@ -65,8 +65,9 @@ def _unserved_language(explicit: str | None, detection: dict | None) -> str | No
 class ValidateSlotMappings(Action):
     """Runs after every user message (Rasa's ``action_validate_slot_mappings``).
 
-    Sets the reply language from the explicit choice, the detected language
-    and the channel's hint, notes a language the user speaks that cannot be
+    Sets the reply language from the facts of the turn (explicit choice,
+    detected language, the channel's hint, ...) by the one rule,
+    :func:`bot.language.decide_reply_language`; notes a language the user speaks that cannot be
     served, and resets the count of misunderstandings once the user is
     understood again.
     """
@@ -86,34 +87,40 @@ class ValidateSlotMappings(Action):
             else None
         )
         metadata = tracker.latest_message.get("metadata") or {}
+        # Town and language names the NLU found say nothing about the language.
         detection = discount_names(
             tracker.latest_message.get("language"),
             tracker.latest_message.get("text") or "",
             tracker.latest_message.get("entities") or [],
         )
-        if tracker.active_loop and tracker.get_slot("requested_slot") in FREE_TEXT_SLOTS:
-            # Addresses, names and descriptions are often German whatever the
-            # user's language ("Praxis Dr. Muster, Bahnhofstraße 1").
-            detection = None
+        # Addresses, names and descriptions are often German whatever the
+        # user's language ("Praxis Dr. Muster, Bahnhofstraße 1").
+        free_text_answer = bool(
+            tracker.active_loop and tracker.get_slot("requested_slot") in FREE_TEXT_SLOTS
+        )
+        judged = None if free_text_answer else detection
         served = (
             served_languages()
-            if _needs_catalogue(current, explicit, detection, metadata)
+            if _needs_catalogue(current, explicit, judged, metadata)
             else LANGUAGES
         )
-        language = choose_reply_language(
-            current=current,
-            detection=detection,
-            hint=metadata.get("language_hint"),
-            explicit=explicit,
-            locked=locked,
-            supported=served,
+        language = decide_reply_language(
+            TurnFacts(
+                current=current,
+                detection=detection,
+                hint=metadata.get("language_hint"),
+                explicit=explicit,
+                locked=locked,
+                supported=served,
+                free_text_answer=free_text_answer,
+            )
         )
         events = []
         if language != current:
             events.append(SlotSet("language", language))
         if explicit in served and not locked:
             events.append(SlotSet("language_locked", True))
-        unserved = _unserved_language(explicit, detection)
+        unserved = _unserved_language(explicit, judged)
         if unserved and unserved != tracker.get_slot("user_language"):
             events.append(SlotSet("user_language", unserved))
         if intent != "nlu_fallback" and tracker.get_slot("fallback_count"):

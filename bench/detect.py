@@ -11,7 +11,9 @@ messages are short:
   the seven native languages. Our phrase lexicon is learnt from exactly these
   texts, so only "ours without lexicon" is fair there;
 * ``ambiguous``: the fixture's short texts ("ok", "Sindelfingen", "danke?")
-  that must never count as reliable (only our detector has that notion).
+  that must never count as reliable (only our detector has that notion);
+* ``code_mixed``: tests/nlu/fixtures/code_mixed.yml, messages in a language
+  around German names ("بدي Dolmetscher لموعد في Jobcenter"), per language.
 
 Buckets: <= 3 words, 4-8 words, longer. Each detector runs in a fresh process
 (models load lazily and would otherwise be shared), so load time and memory
@@ -70,7 +72,14 @@ def load_datasets() -> dict[str, list[tuple[str | None, str]]]:
         ],
         "nlu": [(code, text) for code, texts in nlu_examples().items() for text in texts],
         "ambiguous": [(None, str(text)) for text in samples["short_texts"]],
+        "code_mixed": [(m.language, m.text) for m in code_mixed_messages()],
     }
+
+
+def code_mixed_messages():
+    from bot.nlu.evaluation import code_mixed_messages as messages
+
+    return messages()
 
 
 def nlu_examples() -> dict[str, list[str]]:
@@ -218,9 +227,9 @@ def score(datasets, predictions) -> dict:
     return result
 
 
-def per_language(datasets, predictions) -> dict[str, tuple[int, int]]:
+def per_language(datasets, predictions, dataset: str = "samples") -> dict[str, tuple[int, int]]:
     counts: dict[str, list[int]] = {}
-    for (label, _), (code, _) in zip(datasets["samples"], predictions["samples"], strict=True):
+    for (label, _), (code, _) in zip(datasets[dataset], predictions[dataset], strict=True):
         row = counts.setdefault(label, [0, 0])
         row[0] += code == label
         row[1] += 1
@@ -272,6 +281,7 @@ def format_report(datasets, results: dict[str, dict]) -> str:
             f"{_pct(r['scores']['samples_reliably_wrong']):>24} "
             f"{_pct(r['scores']['nlu_reliably_wrong']):>7}"
         )
+    lines += code_mixed_report(datasets, results, width)
     if "ours" in results:
         lines += ["", "ours, samples per language (correct / texts)"]
         row = [f"{code} {ok}/{n}" for code, (ok, n) in results["ours"]["per_language"].items()]
@@ -283,6 +293,26 @@ def format_report(datasets, results: dict[str, dict]) -> str:
         "texts count as misses."
     )
     return "\n".join(lines)
+
+
+def code_mixed_report(datasets, results: dict[str, dict], width: int) -> list[str]:
+    """Accuracy per language on the code-mixed messages, one row per detector."""
+    languages = list(dict.fromkeys(label for label, _ in datasets["code_mixed"]))
+    lines = [
+        "",
+        f"Code-mixed messages ({len(datasets['code_mixed'])}: a language around German names)",
+        f"{'detector':{width}}" + "".join(f"{code:>6}" for code in languages) + f"{'all':>8}",
+    ]
+    for name, result in results.items():
+        row = result["code_mixed"]
+        ok = sum(correct for correct, _ in row.values())
+        total = sum(count for _, count in row.values())
+        lines.append(
+            f"{name:{width}}"
+            + "".join(f"{row[code][0] / row[code][1]:6.0%}" for code in languages)
+            + f"{ok / total:8.1%}"
+        )
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -335,6 +365,7 @@ def main(argv: list[str] | None = None) -> int:
                 **{k: v for k, v in measured.items() if k != "predictions"},
                 "scores": score(datasets, measured["predictions"]),
                 "per_language": per_language(datasets, measured["predictions"]),
+                "code_mixed": per_language(datasets, measured["predictions"], "code_mixed"),
             }
     print(format_report(datasets, results))
     if args.json:

@@ -4,7 +4,7 @@ Detection is offline: lingua ships its n-gram models inside the wheel. Short
 messages ("ok", "123", a town name) are where detectors guess, so a guess only
 counts as *reliable* when the text is long enough or its alphabet leaves no
 doubt; unreliable guesses never flip a conversation that already has a
-language (see :func:`choose_reply_language`).
+language (see :func:`decide_reply_language`).
 
 Beyond the natively trained languages the detector knows every language of
 the catalogue (``data/languages.yml``) that can be told from the others
@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import re
 import threading
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from bot import DEFAULT_LANGUAGE, LANGUAGES
+from bot.terms import NameFinder, Word, default_name_finder, script_of, split_words
 
 # Letters that exist in one language of a script family but not in its sibling.
 _UKRAINIAN_ONLY = set("іїєґІЇЄҐ")
@@ -68,6 +68,13 @@ MIN_CONFIDENCE_FOR_TRANSLATED_TEXT = 0.80
 # training data: lower values cost German/English/Turkish accuracy on short
 # texts ("ok", "stop now" look Polish or Albanian to lingua).
 MIN_CONFIDENCE_FOR_TRANSLATED_GUESS = 0.70
+# ...or, in a sentence (what is left once the names are out: "Mon fils cherche
+# un à"), lead every native language this many times with at least this
+# share: lingua spreads its confidence over the many Latin languages, so a
+# clear favourite of a sentence often has less than 0.70.
+MIN_WORDS_FOR_SENTENCE = 4
+TRANSLATED_LEAD_IN_SENTENCE = 2.0
+MIN_CONFIDENCE_FOR_TRANSLATED_SENTENCE = 0.40
 # The first sentence of a conversation, which has no language yet.
 MIN_CONFIDENCE_FOR_FIRST_GUESS = 0.55
 # Entities that are names: a town or a language name says nothing about the
@@ -134,6 +141,9 @@ class Detection:
         reliable: whether the guess may change a conversation's language.
         script: ``latin``, ``arabic``, ``cyrillic``, ``greek``, ``ethiopic``,
             ``other`` or ``none``.
+        letters: how many letters the guess rests on: names (:mod:`bot.terms`)
+            and words of another alphabet are not counted.
+        known_phrase: the whole text is a phrase of one language's training data.
     """
 
     language: str | None
@@ -173,23 +183,6 @@ SCRIPT_LANGUAGES = {
 # (ے ں ہ ٹ ڈ ڑ) show up in almost every sentence.
 BY_LETTERS_ONLY = frozenset({"ps", "ckb", "ur", "ti"})
 
-_SCRIPT_PREFIXES = (
-    ("LATIN", "latin"),
-    ("ARABIC", "arabic"),
-    ("PERSIAN", "arabic"),
-    ("CYRILLIC", "cyrillic"),
-    ("GREEK", "greek"),
-    ("ETHIOPIC", "ethiopic"),
-)
-
-
-def _script_of(char: str) -> str:
-    name = unicodedata.name(char, "")
-    for prefix, script in _SCRIPT_PREFIXES:
-        if name.startswith(prefix):
-            return script
-    return "other"
-
 
 def dominant_script(letters: str) -> str:
     """The alphabet most letters of ``letters`` belong to."""
@@ -197,9 +190,34 @@ def dominant_script(letters: str) -> str:
         return "none"
     counts: dict[str, int] = {}
     for char in letters:
-        script = _script_of(char)
+        script = script_of(char)
         counts[script] = counts.get(script, 0) + 1
     return max(counts, key=counts.get)
+
+
+# Latin words in a message written in another alphabet are nearly always names
+# and terms, listed or not ("بدي Kindergeld Antrag"): the other alphabet wins
+# unless the Latin words outnumber its words more than this many times
+# ("My name is محمد and I need a German course" stays Latin).
+LATIN_WORDS_PER_OTHER_WORD = 2
+
+
+def script_of_words(words: Iterable[Word]) -> str:
+    """The alphabet a message is written in, judged by its words (not its letters).
+
+    German compounds are long and Arabic words short: counting letters would
+    let two German terms outweigh an Arabic sentence.
+    """
+    counts: dict[str, int] = {}
+    for word in words:
+        counts[word.script] = counts.get(word.script, 0) + 1
+    if not counts:
+        return "none"
+    latin = counts.pop("latin", 0)
+    if not counts:
+        return "latin"
+    other = max(counts, key=counts.get)
+    return other if counts[other] * LATIN_WORDS_PER_OTHER_WORD >= latin else "latin"
 
 
 def detectable_languages() -> tuple[str, ...]:
@@ -244,12 +262,18 @@ class LanguageDetector:
     """
 
     def __init__(
-        self, languages: Iterable[str] | None = None, phrases: dict[str, str] | None = None
+        self,
+        languages: Iterable[str] | None = None,
+        phrases: dict[str, str] | None = None,
+        names: NameFinder | None = None,
     ) -> None:
         self.languages = tuple(_catalogue_languages() if languages is None else languages)
         # Short phrases that occur in the training data of one language only
         # ("hallo" -> de, "hello" -> en): exact knowledge where n-grams guess.
         self.phrases = phrases or {}
+        # German and English names that are no evidence of a language
+        # (bot/terms.py); read on first use unless given.
+        self._names = names
         self._detectors: dict[tuple[str, ...], object] = {}
         self._lock = threading.Lock()
 
@@ -273,12 +297,21 @@ class LanguageDetector:
         values = self._lingua(tuple(candidates)).compute_language_confidence_values(text)
         return {value.language.iso_code_639_1.name.lower(): value.value for value in values}
 
+    @property
+    def names(self) -> NameFinder:
+        """The names that are no evidence of a language."""
+        if self._names is None:
+            self._names = default_name_finder()
+        return self._names
+
     def warm_up(self) -> None:
         """Load every lingua model detection can need (~2 s), so no user waits for it.
 
         Without this, the first message in each alphabet pays for loading
-        the models of that alphabet's languages.
+        the models of that alphabet's languages (and the first message at
+        all for reading the names).
         """
+        self.names  # noqa: B018 - reads the lists once
         for script, text in _WARM_UP_TEXTS.items():
             candidates = [c for c in SCRIPT_LANGUAGES[script] if c in self.languages]
             statistical = [c for c in candidates if c not in BY_LETTERS_ONLY]
@@ -288,10 +321,42 @@ class LanguageDetector:
                     self._scores(list(group), text)
 
     def detect(self, text: str) -> Detection:
+        """The language of ``text``, judged without the names in it (:mod:`bot.terms`).
+
+        "بدي Dolmetscher لموعد في Jobcenter" is Arabic: its German names are
+        no evidence, and of what is left the alphabet with the most words
+        decides (:func:`script_of_words`). Reliability, too, is judged on
+        what is left: a message of names only is never reliable.
+        """
         text = (text or "")[:MAX_DETECTION_CHARS]
-        words = _WORD.findall(text)
+        words = split_words(text)
+        names = self.names.name_words(text, words) if words else set()
+        rest = [word for index, word in enumerate(words) if index not in names]
+        if words and not rest:
+            return self._names_only(text, words)
+        script = script_of_words(rest)
+        chosen = [word for word in rest if word.script == script]
+        return self._detect(text, _blank_out(text, words, chosen), [w.text for w in chosen], script)
+
+    def _names_only(self, text: str, words: list[Word]) -> Detection:
+        """A message of names only ("Jobcenter Böblingen"): a native guess, never reliable.
+
+        Its letters tell nothing about the language, so they are not counted
+        (``letters`` 0): such a message never starts a conversation in the
+        guessed language either (:func:`decide_reply_language`).
+        """
+        script = script_of_words(words)
+        natives = [c for c in SCRIPT_LANGUAGES.get(script, ()) if c in self.languages]
+        natives = [c for c in natives if c in LANGUAGES]
+        if not natives:
+            return Detection(None, 0.0, False, script, 0)
+        plain = [word.text for word in words]
+        guess = self._detect_native(text, "".join(plain), plain, script, natives)
+        return replace(guess, reliable=False, letters=0)
+
+    def _detect(self, text: str, reading: str, words: list[str], script: str) -> Detection:
+        """Detection on ``reading`` (``words`` of one ``script``); ``text`` as the user wrote it."""
         letters = "".join(words)
-        script = dominant_script(letters)
         candidates = [c for c in SCRIPT_LANGUAGES.get(script, ()) if c in self.languages]
         if not candidates:
             return Detection(None, 0.0, False, script, len(letters))
@@ -311,7 +376,7 @@ class LanguageDetector:
             return Detection(marked, 1.0, True, script, len(letters))
 
         natives = [c for c in candidates if c in LANGUAGES]
-        native = self._detect_native(text, letters, words, script, natives) if natives else None
+        native = self._detect_native(reading, letters, words, script, natives) if natives else None
         if native is not None and stray_markers:
             # A Pashto or Urdu letter in a "Persian" text: too little to name
             # the other language, enough to doubt this one.
@@ -325,18 +390,26 @@ class LanguageDetector:
             return native or Detection(candidates[0], 0.0, False, script, len(letters))
 
         everyone = [c for c in natives if c not in BY_LETTERS_ONLY] + rivals
-        scores = self._scores(everyone, text)
+        scores = self._scores(everyone, reading)
         best = max(everyone, key=lambda c: scores.get(c, 0.0))
         confidence = scores.get(best, 0.0)
+
+        def clear_favourite() -> bool:
+            if confidence >= MIN_CONFIDENCE_FOR_TRANSLATED_GUESS:
+                return True
+            best_native = max((scores.get(c, 0.0) for c in natives), default=0.0)
+            return (
+                len(words) >= MIN_WORDS_FOR_SENTENCE
+                and len(letters) >= MIN_LETTERS_FOR_RELIABLE
+                and confidence >= MIN_CONFIDENCE_FOR_TRANSLATED_SENTENCE
+                and confidence >= TRANSLATED_LEAD_IN_SENTENCE * best_native
+            )
+
         if best in rivals or native is None:
             reliable = is_reliable(len(letters), confidence, len(words), language=best)
             # A reliable native answer yields only to a reliable rival; an
             # unsure one to a clear favourite.
-            if (
-                native is None
-                or reliable
-                or (not native.reliable and confidence >= MIN_CONFIDENCE_FOR_TRANSLATED_GUESS)
-            ):
+            if native is None or reliable or (not native.reliable and clear_favourite()):
                 return Detection(best, confidence, reliable, script, len(letters))
             return replace(native, reliable=False)
         if len(natives) == 1:
@@ -359,6 +432,24 @@ class LanguageDetector:
         confidence = scores.get(best, 0.0)
         reliable = is_reliable(len(letters), confidence, len(words))
         return Detection(best, confidence, reliable, script, len(letters))
+
+
+def _blank_out(text: str, words: list[Word], kept: list[Word]) -> str:
+    """``text`` with every word but ``kept`` replaced by spaces.
+
+    Lingua then reads what is left as written: apostrophes and punctuation
+    stay ("C'est quoi le"), names and the words of another alphabet are gone.
+    """
+    if len(kept) == len(words):
+        return text
+    keep = {(word.start, word.end) for word in kept}
+    pieces, position = [], 0
+    for word in words:
+        if (word.start, word.end) not in keep:
+            pieces += [text[position : word.start], " " * (word.end - word.start)]
+            position = word.end
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 # A phrase is short enough for the lexicon when it has at most this many words.
@@ -418,49 +509,80 @@ def _ruled_out(code: str, letters: str) -> bool:
     return False
 
 
-def choose_reply_language(
-    *,
-    current: str | None,
-    detection: dict | None,
-    hint: str | None = None,
-    explicit: str | None = None,
-    locked: bool = False,
-    supported: Iterable[str] = LANGUAGES,
-) -> str:
-    """The language to answer in, in the product's order of precedence.
+@dataclass(frozen=True)
+class TurnFacts:
+    """What is known about one turn when its reply language is decided.
+
+    Attributes:
+        current: the conversation's language so far (the ``language`` slot).
+        detection: this message's detection (``Detection.as_dict()``, as the
+            parse result carries it), with names already discounted; ``None``
+            when there is no message text to judge (a channel's notice).
+        hint: the client's language tag (``metadata.language_hint``, Telegram's
+            ``language_code``; "ro-RO" is Romanian, "fa-AF" Dari).
+        explicit: a language the user chose this turn ("auf Deutsch bitte", a
+            language button).
+        locked: an earlier explicit choice holds the conversation's language.
+        supported: what the caller can serve or honestly decline right now:
+            the native languages, languages with installed models, and
+            languages without a model (answered with a second choice and an
+            interpreter).
+        free_text_answer: the message answers a free-text question (an
+            address, a name, a description): its language says nothing about
+            the user's ("Praxis Dr. Muster, Bahnhofstraße 1").
+    """
+
+    current: str | None = None
+    detection: dict | None = None
+    hint: str | None = None
+    explicit: str | None = None
+    locked: bool = False
+    supported: tuple[str, ...] = LANGUAGES
+    free_text_answer: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "supported", tuple(self.supported))
+
+
+def decide_reply_language(facts: TurnFacts) -> str:
+    """The language to answer a turn in: the one rule, for actions and channels alike.
+
+    In the product's order of precedence:
 
     1. an explicit choice (this turn, or an earlier one that locked the language),
-    2. a reliable detection of this message,
+    2. a reliable detection of this message (never of a free-text answer),
     3. the language the conversation already has (short texts never flip it),
-    4. the client's hint (Telegram ``language_code``, browser language;
-       "ro-RO" is Romanian, "fa-AF" Dari),
-    5. a best guess from a non-Latin alphabet (a first "سلام" deserves Arabic/Persian),
-       a phrase known from one language's training data ("hello"), or a first
-       sentence of some length,
-    6. German.
+    4. the client's hint: it breaks the tie before any guess and before German
+       (but a message in another alphabet than the hint's language is not
+       answered in the hint's: "بدي Dolmetscher" from a German phone is Arabic),
+    5. a best guess from a non-Latin alphabet (a first "سلام" deserves
+       Arabic/Persian), a phrase known from one language's training data
+       ("hello"), or a first sentence of some length,
+    6. German (``bot.DEFAULT_LANGUAGE``): the county's language and its staff's,
+       the one fallback when nothing above names a supported language.
 
-    ``supported`` is what the caller can serve or honestly decline right now:
-    the native languages, languages with installed models, and languages
-    without a model (answered with a second choice and an interpreter).
+    A pure function of ``facts``: no I/O, the same facts give the same language.
     """
-    supported = tuple(supported)
-    if explicit in supported:
-        return explicit
-    if locked and current in supported:
+    supported = facts.supported
+    current = facts.current
+    if facts.explicit in supported:
+        return facts.explicit
+    if facts.locked and current in supported:
         return current
-    detection = detection or {}
+    detection = {} if facts.free_text_answer else (facts.detection or {})
     detected = detection.get("code")
     if detection.get("reliable") and detected in supported:
         return detected
     if current in supported:
         return current
-    hinted = _language_of_hint(hint, supported)
-    if hinted:
+    script = detection.get("script")
+    other_alphabet = detected in supported and script not in (None, "latin", "none", "other")
+    hinted = _language_of_hint(facts.hint, supported)
+    # A hint breaks ties among the languages the message can be in; an Arabic
+    # sentence from a phone set to German is still no German one.
+    if hinted and not (other_alphabet and not _written_in(hinted, script)):
         return hinted
-    if detected in supported and (
-        detection.get("script") not in (None, "latin", "none", "other")
-        or detection.get("known_phrase")
-    ):
+    if other_alphabet or (detected in supported and detection.get("known_phrase")):
         return detected
     if (
         detected in supported
@@ -470,6 +592,42 @@ def choose_reply_language(
         # A new conversation's first sentence: a likely guess beats German.
         return detected
     return DEFAULT_LANGUAGE
+
+
+def choose_reply_language(
+    *,
+    current: str | None,
+    detection: dict | None,
+    hint: str | None = None,
+    explicit: str | None = None,
+    locked: bool = False,
+    supported: Iterable[str] = LANGUAGES,
+) -> str:
+    """:func:`decide_reply_language` with the facts as keywords (the channels' call)."""
+    return decide_reply_language(
+        TurnFacts(
+            current=current,
+            detection=detection,
+            hint=hint,
+            explicit=explicit,
+            locked=locked,
+            supported=tuple(supported),
+        )
+    )
+
+
+def _written_in(language: str, script: str) -> bool:
+    """Whether ``language`` is written in ``script``.
+
+    Dari has no detector of its own (it cannot be told from Persian), but like
+    every right-to-left language of the catalogue it is written in Arabic letters.
+    """
+    if language in SCRIPT_LANGUAGES.get(script, ()):
+        return True
+    from bot.languages import language_info
+
+    info = language_info(language)
+    return script == "arabic" and info is not None and info.rtl
 
 
 def _language_of_hint(hint: str | None, supported: tuple[str, ...]) -> str | None:

@@ -39,6 +39,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import LANGUAGES
+from bot.language import MIN_CONFIDENCE_FOR_TRANSLATED_SENTENCE, MIN_LETTERS_FOR_RELIABLE
 from bot.nlu.language_detector import LANGUAGE_KEY
 from bot.translation.availability import can_understand
 from bot.translation.runtime import to_english
@@ -73,7 +74,14 @@ def language_to_translate(detection: dict | None, can_understand) -> tuple[str |
     if not code or code in LANGUAGES:
         return None, False
     reliable = bool(detection.get("reliable"))
-    confident = float(detection.get("confidence") or 0.0) >= MIN_CONFIDENCE_TO_TRANSLATE_SHORT
+    confidence = float(detection.get("confidence") or 0.0)
+    # A sentence in a translated language often has less (lingua spreads its
+    # confidence over many Latin languages); the detector names such a
+    # language for a sentence only when it leads every native one clearly.
+    sentence = int(detection.get("letters") or 0) >= MIN_LETTERS_FOR_RELIABLE
+    confident = confidence >= MIN_CONFIDENCE_TO_TRANSLATE_SHORT or (
+        sentence and confidence >= MIN_CONFIDENCE_FOR_TRANSLATED_SENTENCE
+    )
     if not (reliable or confident):
         return None, False
     if can_understand(code):

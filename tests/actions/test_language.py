@@ -116,6 +116,28 @@ async def test_the_phone_language_does_not_override_what_the_user_writes(dispatc
     assert events == [SlotSet("language", "uk")]
 
 
+@pytest.mark.parametrize(
+    ("text", "hint", "language"),
+    [
+        ("بدي Dolmetscher لموعد في Jobcenter", "ar", "ar"),
+        ("بدي Dolmetscher لموعد في Jobcenter", "de-DE", "ar"),
+        ("Мені потрібен Dolmetscher у Jobcenter", "uk", "uk"),
+        ("Dolmetscher lazım, Ausländerbehörde randevusu var", None, "tr"),
+        ("Where can I do an Integrationskurs in Böblingen?", None, "en"),
+        ("Ich brauche einen Dolmetscher für meinen Termin beim Jobcenter", "ar", "de"),
+    ],
+)
+async def test_a_new_conversation_is_in_the_language_around_the_german_names(
+    text, hint, language, dispatcher, domain
+):
+    metadata = {"language_hint": hint} if hint else None
+    conversation = tracker([listen(), user(text, "request_interpreter", metadata=metadata)])
+
+    events = await ValidateSlotMappings().run(dispatcher, conversation, domain)
+
+    assert events == [SlotSet("language", language)]
+
+
 async def test_a_new_conversation_without_any_clue_is_german(dispatcher, domain):
     conversation = tracker([listen(), user("ok", "affirm")])
 

@@ -8,10 +8,14 @@ from bot import DEFAULT_LANGUAGE, LANGUAGES
 from bot.language import (
     MAX_DETECTION_CHARS,
     LanguageDetector,
+    TurnFacts,
     build_phrase_lexicon,
     choose_reply_language,
+    decide_reply_language,
     dominant_script,
+    script_of_words,
 )
+from bot.terms import NameFinder, split_words
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +114,69 @@ def test_detection_as_dict_for_the_parse_result(detector):
         "letters": 26,
         "known_phrase": False,
     }
+
+
+# --------------------------------------------------------------------------- names
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("بدي Dolmetscher لموعد في Jobcenter", "ar"),
+        ("Мені потрібен Dolmetscher у Jobcenter", "uk"),
+        ("Dolmetscher lazım, Ausländerbehörde randevusu var", "tr"),
+        ("Where can I do an Integrationskurs in Böblingen?", "en"),
+        ("Merhaba, Welcome Center Region Stuttgart nedir?", "tr"),
+        ("Mon fils cherche un Praktikum à Sindelfingen", "fr"),
+        ("Ich brauche einen Dolmetscher für meinen Termin beim Jobcenter", "de"),
+    ],
+)
+def test_german_names_are_no_evidence_of_german(detector, text, language):
+    assert detector.detect(text).language == language
+
+
+def test_without_the_list_latin_messages_look_german_and_the_alphabet_still_counts():
+    # What the list changes: lingua alone sees the German words.
+    unaware = LanguageDetector(names=NameFinder(()))
+
+    assert unaware.detect("Where can I do an Integrationskurs in Böblingen?").language == "de"
+    assert unaware.detect("Dolmetscher lazım, Ausländerbehörde randevusu var").language == "de"
+    # Counted in words, the Cyrillic ones outnumber the German names anyway.
+    assert unaware.detect("Мені потрібен Dolmetscher у Jobcenter").language == "uk"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Jobcenter Böblingen", "Integrationskurs Sindelfingen", "Welcome Center Region Stuttgart"],
+)
+def test_a_message_of_names_only_is_never_reliable_and_has_no_telling_letters(detector, text):
+    detection = detector.detect(text)
+
+    assert not detection.reliable
+    assert detection.letters == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # "Steuererklärung" and "Nebenkostenabrechnung" are on no list.
+        ("أحتاج مساعدة في Steuererklärung و Nebenkostenabrechnung", "ar"),
+        ("Помогите заполнить Steuererklärung пожалуйста", "ru"),
+        ("کمک برای Nebenkostenabrechnung میخوام", "fa"),
+    ],
+)
+def test_a_message_mostly_in_another_alphabet_is_never_german(detector, text, language):
+    assert detector.detect(text).language == language
+
+
+def test_the_alphabet_of_a_message_is_counted_in_words():
+    def script(text):
+        return script_of_words(split_words(text))
+
+    assert script("بدي Kindergeld Antrag") == "arabic"
+    assert script("My name is محمد and I need a German course") == "latin"
+    assert script("Ich heiße Ahmad") == "latin"
+    assert script("") == "none"
 
 
 # --------------------------------------------------------------------------- reply language
@@ -275,6 +342,67 @@ def test_the_precedence_holds_for_catalogue_languages_too():
 def test_a_single_long_word_is_not_reliable(detector):
     for word in ("Aufenthaltserlaubnis", "Holzgerlingen", "Integrationskurs"):
         assert not detector.detect(word).reliable
+
+
+# --------------------------------------------------------------------------- the one rule
+
+
+def test_a_free_text_answer_never_changes_the_language():
+    # "Praxis Dr. Muster, Bahnhofstraße 1" answers "where is the appointment?".
+    address = detected("de")
+
+    assert decide_reply_language(TurnFacts(current="ar", detection=address)) == "de"
+    assert (
+        decide_reply_language(TurnFacts(current="ar", detection=address, free_text_answer=True))
+        == "ar"
+    )
+
+
+def test_the_hint_breaks_the_tie_of_a_message_of_names_before_german(detector):
+    names_only = detector.detect("Jobcenter Böblingen").as_dict()
+
+    assert decide_reply_language(TurnFacts(detection=names_only)) == DEFAULT_LANGUAGE
+    assert decide_reply_language(TurnFacts(detection=names_only, hint="tr-TR")) == "tr"
+
+
+def test_a_code_mixed_first_message_is_answered_in_its_language_with_or_without_a_hint(detector):
+    arabic = detector.detect("بدي Dolmetscher لموعد في Jobcenter").as_dict()
+    ukrainian = detector.detect("Мені потрібен Dolmetscher у Jobcenter").as_dict()
+    turkish = detector.detect("Merhaba, Welcome Center Region Stuttgart nedir?").as_dict()
+
+    for hint in (None, "de-DE"):
+        assert decide_reply_language(TurnFacts(detection=arabic, hint=hint)) != "de"
+        assert decide_reply_language(TurnFacts(detection=ukrainian, hint=hint)) == "uk"
+        assert decide_reply_language(TurnFacts(detection=turkish, hint=hint)) == "tr"
+    assert decide_reply_language(TurnFacts(detection=arabic, hint="ar")) == "ar"
+
+
+def test_german_is_the_one_fallback():
+    assert decide_reply_language(TurnFacts()) == DEFAULT_LANGUAGE == "de"
+    nothing_served = TurnFacts(
+        current="fr", detection=detected("it"), hint="pl", explicit="ro", supported=LANGUAGES
+    )
+    assert decide_reply_language(nothing_served) == DEFAULT_LANGUAGE
+
+
+def test_the_keyword_form_the_channels_call_decides_the_same():
+    for current in (None, "de", "ar", "ro"):
+        for detection in (None, detected("en"), detected("uk", reliable=False, script="cyrillic")):
+            for hint in (None, "ar", "ro-RO"):
+                facts = TurnFacts(
+                    current=current, detection=detection, hint=hint, supported=SERVED_WITH_MODELS
+                )
+                assert choose_reply_language(
+                    current=current, detection=detection, hint=hint, supported=SERVED_WITH_MODELS
+                ) == decide_reply_language(facts)
+
+
+def test_turn_facts_are_frozen_and_hold_a_tuple_of_languages():
+    facts = TurnFacts(supported=["de", "ar"])
+
+    assert facts.supported == ("de", "ar")
+    with pytest.raises(AttributeError):
+        facts.current = "ar"
 
 
 # --------------------------------------------------------------------------- phrase lexicon

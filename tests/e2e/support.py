@@ -71,14 +71,19 @@ def post_message(
     *,
     token: str | None = None,
     headers: dict[str, str] | None = None,
+    metadata: dict | None = None,
 ) -> tuple[int, str]:
     """POST one message to the REST channel; the HTTP status and the raw body.
 
-    ``token`` is the assistant's WELCOME_REST_TOKEN; ``headers`` are added as given.
+    ``token`` is the assistant's WELCOME_REST_TOKEN; ``headers`` are added as
+    given; ``metadata`` is what a client sends along (``language_hint``).
     """
+    body: dict[str, Any] = {"sender": sender, "message": text}
+    if metadata:
+        body["metadata"] = metadata
     request = urllib.request.Request(
         f"{base_url}/webhooks/rest/webhook",
-        data=json.dumps({"sender": sender, "message": text}).encode("utf-8"),
+        data=json.dumps(body).encode("utf-8"),
         headers={**rest_headers(token), **(headers or {})},
     )
     try:
@@ -110,9 +115,11 @@ class Chat:
     token: str | None = None  # the assistant's WELCOME_REST_TOKEN
     history: list[tuple[str, list[dict]]] = field(default_factory=list)
 
-    def say(self, text: str) -> list[dict]:
-        """Send ``text``; the bot's replies (the HTTP status must be 200)."""
-        status, body = post_message(self.base_url, self.sender, text, token=self.token)
+    def say(self, text: str, metadata: dict | None = None) -> list[dict]:
+        """Send ``text`` (and the client's ``metadata``); the bot's replies (HTTP 200)."""
+        status, body = post_message(
+            self.base_url, self.sender, text, token=self.token, metadata=metadata
+        )
         assert status == 200, f"HTTP {status} for {text[:80]!r}: {body[:500]}"
         messages = json.loads(body)
         assert isinstance(messages, list), body[:500]

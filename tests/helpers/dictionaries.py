@@ -92,13 +92,23 @@ FROM_ENGLISH = {
 }
 
 
-def build_models(folder: Path, languages: tuple[str, ...] = ("ro", "pl", "fr")) -> Path:
-    """``.argosmodel`` files for ``languages`` <-> English and German <-> English."""
+def build_models(
+    folder: Path,
+    languages: tuple[str, ...] = ("ro", "pl", "fr"),
+    more_to_english: dict[str, dict[str, str]] | None = None,
+) -> Path:
+    """``.argosmodel`` files for ``languages`` <-> English and German <-> English.
+
+    ``more_to_english`` adds words to the dictionaries into English (per language),
+    for test sets beyond the sentences above.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     work = folder / "build"
+    more_to_english = more_to_english or {}
     for language in (*languages, "de"):
+        to_english = {**TO_ENGLISH[language], **more_to_english.get(language, {})}
         for source, target, dictionary in (
-            (language, "en", TO_ENGLISH[language]),
+            (language, "en", to_english),
             ("en", language, FROM_ENGLISH[language]),
         ):
             package = build_dictionary_package(work, source, target, dictionary)

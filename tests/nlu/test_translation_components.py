@@ -38,6 +38,15 @@ def test_a_short_text_clearly_in_a_translated_language_is_read_in_english():
     assert language_to_translate(detection, understands()) == (None, False)
 
 
+def test_a_sentence_whose_favourite_is_a_translated_language_is_read_in_english():
+    # "Mon fils cherche un Praktikum à Sindelfingen": French leads every native
+    # language clearly, with confidence spread over the Romance languages.
+    detection = {"code": "fr", "reliable": False, "confidence": 0.65, "letters": 17}
+    assert language_to_translate(detection, understands("fr")) == ("fr", False)
+    # Without a model it is not refused: only reliable texts are.
+    assert language_to_translate(detection, understands()) == (None, False)
+
+
 def test_a_reliable_language_without_a_model_is_marked_unavailable():
     assert language_to_translate({"code": "ti", "reliable": True}, understands()) == (None, True)
     assert language_to_translate({"code": "pl", "reliable": True}, understands("ro")) == (

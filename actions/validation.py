@@ -202,6 +202,14 @@ class CommonFormValidation(FormValidationAction):
             return self.accepted("consent", False)
         return self.retry("consent", dispatcher, tracker, "utter_consent_unclear")
 
+    async def extract_contact(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        # A contact is often a sentence ("meine Nummer ist …", "bitte hier im
+        # Chat") that the NLU may read as a command such as "delete my data":
+        # like free text, only a short and confident command is not an answer.
+        return self.free_text_answer("contact", tracker)
+
     def validate_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:

@@ -2,7 +2,10 @@
 
 Everything here is pure: it takes text (and "today" where dates matter) and
 returns a clean value or ``None``. The form validation actions turn ``None``
-into a polite re-ask in the user's language.
+into a polite re-ask in the user's language. Words it understands (clock
+times written out, "um", "Uhr", "morgens") come from ``data/texts.yml``;
+phone numbers are libphonenumber's business, e-mail addresses
+email-validator's.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from email_validator import EmailNotValidError, validate_email
 from phonenumbers import Leniency, PhoneNumberFormat
 
 from bot import LANGUAGES
+from bot.texts import words
 
 # Arabic-Indic and Persian digits, as typed on Arabic and Persian phone keyboards.
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
@@ -97,9 +101,9 @@ def _plain(text: str) -> str:
     return _ARABIC_MARKS.sub("", value).translate(_APOSTROPHES).casefold()
 
 
-def _alternatives(words: Iterable[str]) -> str:
-    """A regex group matching any of ``words``, longest first."""
-    spelled = sorted({_plain(word) for word in words}, key=len, reverse=True)
+def _alternatives(phrases: Iterable[str]) -> str:
+    """A regex group matching any of ``phrases``, longest first."""
+    spelled = sorted({_plain(phrase) for phrase in phrases}, key=len, reverse=True)
     return "(?:" + "|".join(re.escape(word) for word in spelled) + ")"
 
 
@@ -176,8 +180,6 @@ class _ClockWords:
 
 @lru_cache(maxsize=1)
 def _clock_words() -> _ClockWords:
-    from bot.texts import words
-
     hours = {
         _plain(word): number for number in range(1, 13) for word in words(f"time.hour.{number}")
     }

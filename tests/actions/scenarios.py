@@ -51,11 +51,12 @@ def user(
     metadata: dict[str, Any] | None = None,
     channel: str = CHANNEL,
     detect: bool = True,
+    confidence: float = 0.93,
 ) -> dict[str, Any]:
     """A user message with the parse data our NLU pipeline produces."""
     parse_data = {
         "text": text,
-        "intent": {"name": intent, "confidence": 0.93},
+        "intent": {"name": intent, "confidence": confidence},
         "entities": [
             {
                 "entity": name,

@@ -16,11 +16,13 @@ from tests.actions.scenarios import (
     ARABIC_INDIC,
     PERSIAN,
     SENDER,
+    action,
     button,
     form_turn,
     german,
     in_days,
     interpreter_slots,
+    listen,
     responses,
     texts,
     tracker,
@@ -492,6 +494,47 @@ async def test_typing_chat_means_answer_in_the_chat(dispatcher, domain):
         SlotSet("contact_as_written", None),
         SlotSet("attempts", None),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "confidence", "contact"),
+    [
+        # Real misreadings of our NLU: a contact answer is no command when unsure.
+        ("Bitte im Chat", "delete_data", 0.26, "chat"),
+        ("meine Nummer ist 0151 23456789", "delete_data", 0.67, "+4915123456789"),
+        ("Telefon 0151 23456789", "nlu_fallback", 0.25, "+4915123456789"),
+    ],
+)
+async def test_a_typed_contact_is_read_by_the_form_itself(
+    text, intent, confidence, contact, dispatcher, domain
+):
+    # No candidate from Rasa: the contact's typed answer is a custom mapping.
+    conversation = tracker(
+        [action(FORM), listen(), user(text, intent, confidence=confidence)],
+        slots={**interpreter_slots(contact=None, description=None), "requested_slot": "contact"},
+        form=FORM,
+        requested_slot="contact",
+    )
+
+    events = await ValidateInterpreterForm().run(dispatcher, conversation, domain)
+
+    assert SlotSet("contact", contact) in events
+
+
+async def test_a_short_confident_command_at_the_contact_question_is_left_to_the_rules(
+    dispatcher, domain
+):
+    conversation = tracker(
+        [action(FORM), listen(), user("Daten löschen", "delete_data", confidence=0.97)],
+        slots={**interpreter_slots(contact=None, description=None), "requested_slot": "contact"},
+        form=FORM,
+        requested_slot="contact",
+    )
+
+    events = await ValidateInterpreterForm().run(dispatcher, conversation, domain)
+
+    # Nothing taken as the contact: Rasa rejects the form and the rules ask about deleting.
+    assert [e for e in events if e["name"] not in ("requested_slot",)] == []
 
 
 @pytest.mark.parametrize(

@@ -155,7 +155,7 @@ def test_the_office_reads_german_next_to_the_users_words(translating: RunningAss
     chat.say("/stop")  # not the interpreter form: a person, please
     chat.say("/request_human")
     chat.say("/affirm")
-    chat.say("0151 2345678")
+    chat.say("0151 23456789")
     note = SENTENCES["ro"]
     replies = chat.say(note)
     assert_polite(replies, note)

@@ -26,6 +26,7 @@ from tests.actions.scenarios import (
     action,
     bot,
     button,
+    form_turn,
     interpreter_slots,
     listen,
     load_domain,
@@ -309,6 +310,58 @@ def interpreter_request_without_consent() -> Tracker:
 def interpreter_request_abandoned() -> Tracker:
     """Three answers to "is everything correct?" that were neither yes nor a field."""
     return tracker(INTERPRETER_HISTORY, slots=interpreter_slots(interpreter_confirmed="abandoned"))
+
+
+# The questions before the contact answered; the ones after it not yet.
+BEFORE_CONTACT = interpreter_slots(
+    language="de",
+    contact=None,
+    contact_as_written=None,
+    description=None,
+    interpreter_confirmed=None,
+)
+# The questions before the date answered.
+BEFORE_DATE = {
+    "language": "de",
+    "interpreter_language": "ar",
+    "interpreter_dialect": "-",
+}
+
+
+@pytest.fixture
+def interpreter_contact_written_in_a_sentence() -> Tracker:
+    """The simulated newcomer's answer that was refused five times in a row."""
+    return form_turn(
+        "interpreter_form",
+        "contact",
+        user("Telefon 0151 23456789", "nlu_fallback", confidence=0.25),
+        "Telefon 0151 23456789",
+        slots=BEFORE_CONTACT,
+    )
+
+
+@pytest.fixture
+def interpreter_time_answered_with_a_date() -> Tracker:
+    """ "Um wie viel Uhr?" - "am 3. Januar" (was taken as 3 o'clock)."""
+    return form_turn(
+        "interpreter_form",
+        "appointment_time",
+        user("am 3. Januar", "inform", {"date": "3. Januar"}),
+        "am 3. Januar",
+        slots={**BEFORE_DATE, "appointment_date": "2027-01-03"},
+    )
+
+
+@pytest.fixture
+def interpreter_date_answered_with_a_time() -> Tracker:
+    """ "An welchem Tag?" - "um 10 Uhr"."""
+    return form_turn(
+        "interpreter_form",
+        "appointment_date",
+        user("um 10 Uhr", "inform"),
+        "um 10 Uhr",
+        slots=BEFORE_DATE,
+    )
 
 
 # --------------------------------------------------------------------------- offers

@@ -233,6 +233,29 @@ async def test_clock_times_as_people_say_them(text, language, time, dispatcher, 
     assert events == [SlotSet("appointment_time", time), SlotSet("attempts", None)]
 
 
+async def test_the_time_question_answered_with_a_day_asks_for_the_time(
+    interpreter_time_answered_with_a_date, dispatcher, domain
+):
+    events = await ValidateInterpreterForm().run(
+        dispatcher, interpreter_time_answered_with_a_date, domain
+    )
+
+    assert responses(dispatcher) == ["utter_time_is_a_date"]
+    assert events == [SlotSet("appointment_time", None), SlotSet("attempts", 1.0)]
+
+
+async def test_the_date_question_answered_with_a_time_asks_for_the_day(
+    interpreter_date_answered_with_a_time, dispatcher, domain
+):
+    events = await ValidateInterpreterForm().run(
+        dispatcher, interpreter_date_answered_with_a_time, domain
+    )
+
+    # dateparser alone would have made it today at ten.
+    assert responses(dispatcher) == ["utter_date_is_a_time"]
+    assert events == [SlotSet("appointment_date", None), SlotSet("attempts", 1.0)]
+
+
 @pytest.mark.parametrize(
     ("text", "language"),
     [("am 3. Januar", "de"), ("January 3rd", "en"), ("3.1.", "de"), ("15.12.2026", "de")],
@@ -415,6 +438,21 @@ async def test_consent_is_never_assumed_after_three_unclear_answers(dispatcher, 
 
 
 # --------------------------------------------------------------------------- contact
+
+
+async def test_a_number_in_a_sentence_is_accepted_not_refused(
+    interpreter_contact_written_in_a_sentence, request_store, dispatcher, domain
+):
+    events = await ValidateInterpreterForm().run(
+        dispatcher, interpreter_contact_written_in_a_sentence, domain
+    )
+
+    assert "utter_contact_invalid" not in responses(dispatcher)
+    assert events == [
+        SlotSet("contact", "+4915123456789"),
+        SlotSet("contact_as_written", "Telefon 0151 23456789"),
+        SlotSet("attempts", None),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from actions.language import (
 from bot import privacy
 from bot.forms import form_required_slots
 from bot.translation.engine import get_translator
+from bot.vocabulary import CHAT_CONTACT
 
 logger = logging.getLogger(__name__)
 
@@ -27,12 +28,18 @@ FALLBACKS_BEFORE_OFFERING_A_PERSON = 2
 REQUEST_SLOTS = (
     "consent",
     "contact",
+    "contact_as_written",
     "handoff_note",
     "handoff_category",
     "attempts",
+    "unclear_question",
     "correction_pending",
     "interpreter_confirmed",
 )
+
+# The handoff form's questions: kept when a form is left for a person (see
+# ActionLeaveFormForPerson).
+HANDOFF_ANSWERS = ("consent", "contact", "contact_as_written", "handoff_note")
 
 
 def form_reset_events(form: str | None, domain: dict[str, Any]) -> list[dict[str, Any]]:
@@ -102,6 +109,36 @@ class ActionCancelForm(Action):
             SlotSet("requested_slot", None),
             *form_reset_events((tracker.active_loop or {}).get("name"), domain),
         ]
+
+
+class ActionLeaveFormForPerson(Action):
+    """Ends a form without a word when the user asks for a person at its way out.
+
+    The handoff form starts right after (data/rules/forms.yml) and says itself
+    what happens. The answers the handoff asks for are kept: a "yes" to
+    consent and a contact given moments ago for the same office are not asked
+    again (a SlotSet(None) for them here would also reach the handoff form as
+    an empty answer). Someone who gave consent but no contact was stuck at the
+    contact question: the office answers in the chat, the one way known to
+    reach them.
+    """
+
+    def name(self) -> str:
+        return "action_leave_form_for_person"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        form = (tracker.active_loop or {}).get("name")
+        events = [ActiveLoop(None), SlotSet("requested_slot", None)]
+        events += [
+            event
+            for event in form_reset_events(form, domain)
+            if event["name"] not in HANDOFF_ANSWERS
+        ]
+        if tracker.get_slot("consent") is True and tracker.get_slot("contact") is None:
+            events.append(SlotSet("contact", CHAT_CONTACT))
+        return events
 
 
 class ActionDeleteUserData(Action):

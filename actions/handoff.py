@@ -123,13 +123,10 @@ class ValidateHandoffForm(CommonFormValidation):
     def name(self) -> str:
         return "validate_handoff_form"
 
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: dict,
-    ) -> list[str]:
+    # Asking for a person here is what the form is doing already.
+    PERSON_ON_REQUEST = False
+
+    def questions(self, domain_slots: list[str], tracker: Tracker) -> list[str]:
         if tracker.get_slot("consent") is False:
             return ["consent"]  # no consent: ask nothing personal
         if tracker.get_slot("handoff_category") in CATEGORIES_WITH_NOTE:

@@ -12,7 +12,7 @@ from actions.validation import CommonFormValidation
 from bot.answers import parse_age
 from bot.content.render import render_internship
 from bot.texts import render_marked
-from bot.vocabulary import ALL_MUNICIPALITIES, payload
+from bot.vocabulary import ALL_MUNICIPALITIES, TO_CLARIFY, payload
 
 MAX_RESULTS = 3
 
@@ -69,10 +69,13 @@ class ActionShowInternships(Action):
     ) -> list[dict[str, Any]]:
         language = common.reply_language(tracker)
         municipality = tracker.get_slot("municipality")
+        age = tracker.get_slot("age")
+        field = tracker.get_slot("internship_field")
         content = common.content()
+        # A question skipped at the way out (TO_CLARIFY) filters nothing.
         matches = content.internships_for(
-            age=int(tracker.get_slot("age")) if tracker.get_slot("age") else None,
-            field=tracker.get_slot("internship_field"),
+            age=int(age) if age and str(age).isdigit() else None,
+            field=None if field == TO_CLARIFY else field,
             municipality=None if municipality == ALL_MUNICIPALITIES else municipality,
         )
         if matches:

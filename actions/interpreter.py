@@ -12,12 +12,19 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import common
 from actions.core import form_reset_events
 from actions.handoff import confirm_or_apologise, show_office_contact
-from actions.validation import MAX_ATTEMPTS, CommonFormValidation
-from bot.answers import MAX_DESCRIPTION, clean_text, parse_date, parse_time
+from actions.validation import CommonFormValidation
+from bot.answers import (
+    MAX_DESCRIPTION,
+    clean_text,
+    display_contact,
+    names_a_date,
+    parse_date_and_time,
+    parse_time,
+)
 from bot.content.render import render_interpreter_guidelines
 from bot.language_names import display_name, language_code_from_text
 from bot.texts import choice_label, label, match_choice, render_marked
-from bot.vocabulary import ALL_MUNICIPALITIES, CHAT_CONTACT, INTERPRETER_FIELDS
+from bot.vocabulary import ALL_MUNICIPALITIES, CHAT_CONTACT, INTERPRETER_FIELDS, TO_CLARIFY
 
 ABANDONED = "abandoned"
 
@@ -29,6 +36,8 @@ def today() -> dt.date:
 def format_value(slot: str, value: Any, language: str) -> str:
     if value in (None, "", "-"):
         return label("none", language)
+    if value == TO_CLARIFY:
+        return label("to_clarify", language)
     if slot == "interpreter_language":
         return display_name(str(value), language) if len(str(value)) <= 3 else str(value)
     if slot == "appointment_date":
@@ -40,6 +49,8 @@ def format_value(slot: str, value: Any, language: str) -> str:
         return choice_label(slot, str(value), language)
     if slot == "contact" and value == CHAT_CONTACT:
         return label("chat", language)
+    if slot == "contact":
+        return display_contact(str(value))
     if slot == "municipality" and value == ALL_MUNICIPALITIES:
         return label("all_municipalities", language)
     return str(value)
@@ -77,13 +88,7 @@ class ValidateInterpreterForm(CommonFormValidation):
     def name(self) -> str:
         return "validate_interpreter_form"
 
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: dict,
-    ) -> list[str]:
+    def questions(self, domain_slots: list[str], tracker: Tracker) -> list[str]:
         if tracker.get_slot("consent") is False:
             # Without consent nothing personal is asked or stored.
             return domain_slots[: domain_slots.index("consent") + 1]
@@ -124,17 +129,17 @@ class ValidateInterpreterForm(CommonFormValidation):
     def validate_appointment_date(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
-        language = common.reply_language(tracker)
-        date = parse_date(str(value or ""), language, today())
+        text = str(value or "")
+        date, time = parse_date_and_time(text, common.reply_language(tracker), today())
         if date is None:
-            return self.retry("appointment_date", dispatcher, tracker, "utter_date_invalid")
+            # "um 10 Uhr" is an answer, just to the next question.
+            only_a_time = parse_time(text, bare_hours=False) is not None
+            response = "utter_date_is_a_time" if only_a_time else "utter_date_invalid"
+            return self.retry("appointment_date", dispatcher, tracker, response)
         if date < today():
             return self.retry("appointment_date", dispatcher, tracker, "utter_date_in_past")
         result = self.accepted("appointment_date", date.isoformat())
         # "15.12. um 10:30" answers the next question as well.
-        time = (
-            parse_time(str(value).split(" ", 1)[1], bare_hours=False) if " " in str(value) else None
-        )
         if time and not tracker.get_slot("appointment_time"):
             result["appointment_time"] = time.strftime("%H:%M")
         return result
@@ -142,9 +147,12 @@ class ValidateInterpreterForm(CommonFormValidation):
     def validate_appointment_time(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
-        time = parse_time(str(value or ""))
+        text = str(value or "")
+        time = parse_time(text)
         if time is None:
-            return self.retry("appointment_time", dispatcher, tracker, "utter_time_invalid")
+            # "am 3. Januar" is no 3 o'clock: say that a time is asked for.
+            response = "utter_time_is_a_date" if names_a_date(text) else "utter_time_invalid"
+            return self.retry("appointment_time", dispatcher, tracker, response)
         return self.accepted("appointment_time", time.strftime("%H:%M"))
 
     def _choice(
@@ -153,7 +161,7 @@ class ValidateInterpreterForm(CommonFormValidation):
         choice = match_choice(slot, str(value or ""))
         if choice:
             return self.accepted(slot, choice)
-        if self.attempts(tracker) + 1 >= MAX_ATTEMPTS:
+        if self.last_try(tracker):
             # Not stuck on buttons forever: keep what the user wrote for the office.
             text = clean_text(str(value or ""), max_chars=100)
             return self.accepted(slot, text or "other")
@@ -196,7 +204,8 @@ class ValidateInterpreterForm(CommonFormValidation):
             }
         if value is False:
             return {"interpreter_confirmed": None, "correction_pending": True}
-        if self.attempts(tracker) + 1 >= MAX_ATTEMPTS:
+        if self.last_try(tracker):
+            # Never sent unconfirmed (like consent): the request is dropped.
             return {"interpreter_confirmed": ABANDONED, "attempts": None}
         return self.retry("interpreter_confirmed", dispatcher, tracker)
 

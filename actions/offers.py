@@ -26,7 +26,8 @@ class ValidateOffersForm(CommonFormValidation):
     ) -> dict[str, Any]:
         if value in OFFER_TOPICS:
             return self.accepted("offer_topic", value)
-        if self.attempts(tracker) + 1 >= 3:
+        if self.last_try(tracker):
+            # Better general offers than a user stuck on the topic buttons.
             return self.accepted("offer_topic", "general")
         return self.retry("offer_topic", dispatcher, tracker, "utter_topic_unknown")
 

@@ -421,7 +421,8 @@ def compare_with_stock(bench: Bench, stock_translation, ours: dict, source: str,
 
 ANSWER_LANGUAGES = ("ro", "pl", "fr")
 TARGET_PREPARED_SHARE = 100.0
-PHONE_NUMBER = "0151 2345678"
+# A valid German mobile number (the form checks it with libphonenumber).
+PHONE_NUMBER = "0151 23456789"
 REPLY_TIMEOUT_S = 120  # the first message of a language loads its model
 COMMAND_TIMEOUT_S = 600
 BULLET = "• "

@@ -17,15 +17,30 @@ CATEGORY_AFTER_ACTION = {
 # Categories where the user is asked what it is about (others carry their fields).
 CATEGORIES_WITH_NOTE = ("human", "fallback", "mentoring_find", "mentoring_become")
 
+
+def _with_contact_as_written(fields: tuple[str, ...]) -> tuple[str, ...]:
+    """``fields`` with ``contact_as_written`` right after ``contact``.
+
+    The contact is stored normalised (a number in E.164, the office dials it
+    as it is) and next to it what the user wrote, which may say more
+    ("Telefon 0151 23456789, ab 17 Uhr").
+    """
+    at = fields.index("contact") + 1
+    return (*fields[:at], "contact_as_written", *fields[at:])
+
+
 # Slots each category stores; nothing else leaves the conversation.
 FIELDS_BY_CATEGORY = {
-    "interpreter": INTERPRETER_FIELDS,
-    "internship": ("age", "internship_field", "municipality", "contact"),
-    "welcome_center_referral": ("municipality", "contact"),
-    "mentoring_find": ("municipality", "contact", "handoff_note"),
-    "mentoring_become": ("municipality", "contact", "handoff_note"),
-    "human": ("municipality", "contact", "handoff_note"),
-    "fallback": ("municipality", "contact", "handoff_note"),
+    category: _with_contact_as_written(fields)
+    for category, fields in {
+        "interpreter": INTERPRETER_FIELDS,
+        "internship": ("age", "internship_field", "municipality", "contact"),
+        "welcome_center_referral": ("municipality", "contact"),
+        "mentoring_find": ("municipality", "contact", "handoff_note"),
+        "mentoring_become": ("municipality", "contact", "handoff_note"),
+        "human": ("municipality", "contact", "handoff_note"),
+        "fallback": ("municipality", "contact", "handoff_note"),
+    }.items()
 }
 
 EXCERPT_MAX_CHARS = 500

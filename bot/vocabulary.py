@@ -57,6 +57,18 @@ ALL_MUNICIPALITIES = "all"
 CHAT_CONTACT = "chat"
 """The ``contact`` slot's value for "answer me here in the chat"."""
 
+WAY_OUT_SLOT = "way_out"
+"""The question a form asks instead of repeating one the user could not answer:
+write it once more, skip it, talk to a person or stop (``actions/validation.py``).
+Its buttons send the ``way_out`` entity."""
+
+WAY_OUT_SKIP = "skip"
+"""The ``way_out`` entity's value for "go on without this answer"."""
+
+TO_CLARIFY = "to_clarify"
+"""The value of a question skipped at the way out: the office clarifies it with
+the user in the chat (a search then goes on without that filter)."""
+
 
 def payload(intent: str, **entities: str) -> str:
     """The message a button sends: ``/intent`` or ``/intent{"entity": "value"}``.

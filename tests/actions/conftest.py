@@ -26,11 +26,13 @@ from tests.actions.scenarios import (
     action,
     bot,
     button,
+    form_turn,
     interpreter_slots,
     listen,
     load_domain,
     tracker,
     user,
+    way_out_turn,
 )
 
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
@@ -310,6 +312,58 @@ def interpreter_request_abandoned() -> Tracker:
     return tracker(INTERPRETER_HISTORY, slots=interpreter_slots(interpreter_confirmed="abandoned"))
 
 
+# The questions before the contact answered; the ones after it not yet.
+BEFORE_CONTACT = interpreter_slots(
+    language="de",
+    contact=None,
+    contact_as_written=None,
+    description=None,
+    interpreter_confirmed=None,
+)
+# The questions before the date answered.
+BEFORE_DATE = {
+    "language": "de",
+    "interpreter_language": "ar",
+    "interpreter_dialect": "-",
+}
+
+
+@pytest.fixture
+def interpreter_contact_written_in_a_sentence() -> Tracker:
+    """The simulated newcomer's answer that was refused five times in a row."""
+    return form_turn(
+        "interpreter_form",
+        "contact",
+        user("Telefon 0151 23456789", "nlu_fallback", confidence=0.25),
+        "Telefon 0151 23456789",
+        slots=BEFORE_CONTACT,
+    )
+
+
+@pytest.fixture
+def interpreter_time_answered_with_a_date() -> Tracker:
+    """ "Um wie viel Uhr?" - "am 3. Januar" (was taken as 3 o'clock)."""
+    return form_turn(
+        "interpreter_form",
+        "appointment_time",
+        user("am 3. Januar", "inform", {"date": "3. Januar"}),
+        "am 3. Januar",
+        slots={**BEFORE_DATE, "appointment_date": "2027-01-03"},
+    )
+
+
+@pytest.fixture
+def interpreter_date_answered_with_a_time() -> Tracker:
+    """ "An welchem Tag?" - "um 10 Uhr"."""
+    return form_turn(
+        "interpreter_form",
+        "appointment_date",
+        user("um 10 Uhr", "inform"),
+        "um 10 Uhr",
+        slots=BEFORE_DATE,
+    )
+
+
 # --------------------------------------------------------------------------- offers
 
 
@@ -341,4 +395,131 @@ def language_courses_county_wide() -> Tracker:
             action("offers_form"),
         ],
         slots={"language": "fa", "offer_topic": "language_course", "municipality": "all"},
+    )
+
+
+# --------------------------------------------------------------------------- the way out
+
+SKIP_BUTTON = button('/inform{"way_out": "skip"}', "inform", {"way_out": "skip"})
+
+
+def stuck_at(question: str, **slots: Any) -> dict[str, Any]:
+    """Slots after MAX_ATTEMPTS unclear answers to ``question``."""
+    return {**slots, question: None, "attempts": 3.0, "unclear_question": question}
+
+
+# An interpreter request up to the contact question, which got three unclear answers.
+INTERPRETER_STUCK_AT_CONTACT = stuck_at(
+    "contact",
+    **interpreter_slots(
+        language="de",
+        contact_as_written=None,
+        description=None,
+        interpreter_confirmed=None,
+    ),
+)
+
+
+@pytest.fixture
+def interpreter_way_out_skipped_at_contact() -> Tracker:
+    """No usable contact three times; the user taps "go on, clarify in the chat"."""
+    return way_out_turn("interpreter_form", SKIP_BUTTON, slots=INTERPRETER_STUCK_AT_CONTACT)
+
+
+@pytest.fixture
+def interpreter_way_out_answered_at_contact() -> Tracker:
+    """At the way out the user writes the number once more, this time in full."""
+    return way_out_turn(
+        "interpreter_form",
+        user("Telefon 0151 23456789", "nlu_fallback"),
+        slots=INTERPRETER_STUCK_AT_CONTACT,
+    )
+
+
+@pytest.fixture
+def interpreter_way_out_unclear_again() -> Tracker:
+    """A fourth unclear answer: typed at the way out instead of choosing."""
+    return way_out_turn(
+        "interpreter_form",
+        user("weiß ich nicht", "deny"),
+        slots=INTERPRETER_STUCK_AT_CONTACT,
+    )
+
+
+@pytest.fixture
+def interpreter_way_out_skip_typed() -> Tracker:
+    return way_out_turn(
+        "interpreter_form", user("Überspringen", "nlu_fallback"), slots=INTERPRETER_STUCK_AT_CONTACT
+    )
+
+
+@pytest.fixture
+def interpreter_way_out_person_requested() -> Tracker:
+    """The user taps "talk to a person" at the way out."""
+    return way_out_turn(
+        "interpreter_form",
+        button("/request_human", "request_human"),
+        slots=INTERPRETER_STUCK_AT_CONTACT,
+    )
+
+
+@pytest.fixture
+def interpreter_way_out_skipped_at_date() -> Tracker:
+    """Three answers to "which day?" that were no day; the user goes on without one."""
+    slots = interpreter_slots(
+        language="uk",
+        appointment_time=None,
+        appointment_kind=None,
+        appointment_place=None,
+        municipality=None,
+        interpreter_mode=None,
+        consent=None,
+        contact=None,
+        contact_as_written=None,
+        description=None,
+        interpreter_confirmed=None,
+    )
+    slots = stuck_at("appointment_date", **slots)
+    return way_out_turn("interpreter_form", SKIP_BUTTON, slots=slots)
+
+
+@pytest.fixture
+def internship_way_out_skipped_at_age() -> Tracker:
+    return way_out_turn(
+        "internship_form", SKIP_BUTTON, slots=stuck_at("age", language="tr", internship_field=None)
+    )
+
+
+@pytest.fixture
+def handoff_way_out_person_typed() -> Tracker:
+    """In the handoff form itself, asking for a person is no way out of it."""
+    slots = stuck_at("contact", language="de", handoff_category="human", consent=True)
+    return way_out_turn(
+        "handoff_form",
+        user("Ich möchte mit einem Menschen sprechen", "request_human"),
+        slots=slots,
+    )
+
+
+@pytest.fixture
+def interpreter_left_for_a_person_at_contact() -> Tracker:
+    """Stuck at the contact question (consent given), the user asks for a person."""
+    return tracker(
+        [action("interpreter_form"), listen(), button("/request_human", "request_human")],
+        slots={"requested_slot": "way_out", **INTERPRETER_STUCK_AT_CONTACT},
+        form="interpreter_form",
+        requested_slot="way_out",
+    )
+
+
+@pytest.fixture
+def internship_left_for_a_person_at_age() -> Tracker:
+    return tracker(
+        [action("internship_form"), listen(), button("/request_human", "request_human")],
+        slots={
+            "requested_slot": "way_out",
+            **stuck_at("age", language="ar", municipality="Herrenberg"),
+        },
+        form="internship_form",
+        requested_slot="way_out",
     )

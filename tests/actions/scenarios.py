@@ -51,11 +51,12 @@ def user(
     metadata: dict[str, Any] | None = None,
     channel: str = CHANNEL,
     detect: bool = True,
+    confidence: float = 0.93,
 ) -> dict[str, Any]:
     """A user message with the parse data our NLU pipeline produces."""
     parse_data = {
         "text": text,
-        "intent": {"name": intent, "confidence": 0.93},
+        "intent": {"name": intent, "confidence": confidence},
         "entities": [
             {
                 "entity": name,
@@ -172,6 +173,34 @@ def form_turn(
     )
 
 
+def way_out_turn(
+    form: str,
+    message: dict[str, Any],
+    *,
+    slots: dict[str, Any],
+    sender_id: str = SENDER,
+) -> Tracker:
+    """``form`` asked its way out (after too many unclear answers to the question
+    ``slots["unclear_question"]``) and the user answered it with ``message``.
+
+    The way out's answer is taken by the form's validation action itself
+    (``extract_way_out``), so Rasa sends no candidate for it.
+    """
+    events = [action(form), listen(), message]
+    return tracker(
+        events,
+        slots={"requested_slot": "way_out", **slots},
+        form=form,
+        requested_slot="way_out",
+        sender_id=sender_id,
+    )
+
+
+def slots_set(events: list[dict[str, Any]]) -> dict[str, Any]:
+    """The slot values ``events`` set (the last one of each slot)."""
+    return {event["name"]: event["value"] for event in events if event.get("event") == "slot"}
+
+
 # --------------------------------------------------------------------------- reading replies
 
 
@@ -237,7 +266,8 @@ def interpreter_slots(**changes: Any) -> dict[str, Any]:
         "municipality": "Böblingen",
         "interpreter_mode": "on_site",
         "consent": True,
-        "contact": "01512345678",
+        "contact": "+4915123456789",
+        "contact_as_written": "Telefon 0151 23456789",
         "description": "Untersuchung meiner Tochter",
         "interpreter_confirmed": True,
     }

@@ -158,9 +158,11 @@ async def test_cancelling_the_interpreter_form_forgets_its_answers_but_keeps_the
         SlotSet("contact", None),
         SlotSet("description", None),
         SlotSet("interpreter_confirmed", None),
+        SlotSet("contact_as_written", None),
         SlotSet("handoff_note", None),
         SlotSet("handoff_category", None),
         SlotSet("attempts", None),
+        SlotSet("unclear_question", None),
         SlotSet("correction_pending", None),
     ]
     assert "municipality" not in [event.get("name") for event in events]

@@ -19,9 +19,11 @@ from tests.actions.scenarios import (
 REQUEST_SLOTS_CLEARED = [
     SlotSet("consent", None),
     SlotSet("contact", None),
+    SlotSet("contact_as_written", None),
     SlotSet("handoff_note", None),
     SlotSet("handoff_category", None),
     SlotSet("attempts", None),
+    SlotSet("unclear_question", None),
     SlotSet("correction_pending", None),
     SlotSet("interpreter_confirmed", None),
 ]
@@ -104,6 +106,7 @@ async def test_a_referral_asks_no_note_after_the_contact(dispatcher, domain):
 
     assert events == [
         SlotSet("contact", "amira@example.org"),
+        SlotSet("contact_as_written", None),  # the address itself: nothing more was written
         SlotSet("attempts", None),
         SlotSet("requested_slot", None),
     ]
@@ -120,8 +123,13 @@ async def test_a_general_request_asks_what_it_is_about(dispatcher, domain):
 
     events = await ValidateHandoffForm().run(dispatcher, conversation, domain)
 
-    # The form goes on to the note (the domain's order decides the next question).
-    assert events == [SlotSet("contact", "015799887766"), SlotSet("attempts", None)]
+    # Stored in E.164 (changed with the contact parser: it was "015799887766"), next
+    # to what was written. The form goes on to the note.
+    assert events == [
+        SlotSet("contact", "+4915799887766"),
+        SlotSet("contact_as_written", "0157 99887766"),
+        SlotSet("attempts", None),
+    ]
 
 
 async def test_no_consent_ends_the_handoff_form_at_once(dispatcher, domain):

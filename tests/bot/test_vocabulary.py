@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
+from bot import LANGUAGES
 from bot.forms import DOMAIN_DIR
 from bot.handoff import CATEGORIES_WITH_NOTE, CATEGORY_AFTER_ACTION, FIELDS_BY_CATEGORY
 from bot.settings import PROJECT_ROOT
@@ -20,6 +21,8 @@ from bot.vocabulary import (
     INTERPRETER_FIELDS,
     META_INTENTS,
     OFFER_TOPICS,
+    WAY_OUT_SKIP,
+    WAY_OUT_SLOT,
     payload,
 )
 
@@ -92,6 +95,35 @@ def test_every_button_payload_names_a_known_intent_and_known_entities(button):
         assert entities["contact_method"] == CHAT_CONTACT
     if "change_field" in entities:
         assert entities["change_field"] in INTERPRETER_FIELDS
+    if WAY_OUT_SLOT in entities:
+        assert entities[WAY_OUT_SLOT] == WAY_OUT_SKIP
+
+
+def variation_languages(response: str) -> set[str]:
+    """The languages a response has a variation for (German is the one without condition)."""
+    return {
+        next(
+            (c["value"] for c in variation.get("condition") or [] if c.get("name") == "language"),
+            "de",
+        )
+        for variation in domain()["responses"][response]
+    }
+
+
+FORMS = ("offers_form", "internship_form", "interpreter_form", "handoff_form")
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_every_form_can_ask_its_way_out_in_every_native_language(form):
+    # Rasa asks a form's question with utter_ask_<form>_<slot>, else utter_ask_<slot>.
+    specific = f"utter_ask_{form}_{WAY_OUT_SLOT}"
+    response = specific if specific in domain()["responses"] else f"utter_ask_{WAY_OUT_SLOT}"
+    assert form in domain()["forms"]
+    assert variation_languages(response) == set(LANGUAGES)
+    for variation in domain()["responses"][response]:
+        payloads = [button["payload"] for button in variation["buttons"]]
+        assert "/stop" in payloads
+        assert any(WAY_OUT_SKIP in p for p in payloads)
 
 
 def test_the_interpreter_form_asks_for_the_interpreter_fields_in_their_order():

@@ -62,7 +62,9 @@ def test_interpreter_request_is_stored_before_the_user_gets_the_reference(
         "appointment_time": "10:30",
         "appointment_kind": "health",
         "appointment_place": answers["appointment_place"],
-        "contact": "01512345678",
+        # E.164 since the contact parser uses libphonenumber (was "01512345678").
+        "contact": "+4915123456789",
+        "contact_as_written": "0151 23456789",
         "description": answers["description"],
         **EXPECTED_INTERPRETER_FIELDS[language],
     }
@@ -137,7 +139,7 @@ def test_request_for_a_person_with_consent_in_german(chat: Chat, store: RequestS
     assert_says(messages, "utter_handoff_intro", "de", text)
     assert_asks(messages, "utter_ask_consent", "de", text)
     assert_asks(chat.say("ja"), "utter_ask_contact", "de", "ja")
-    assert_asks(chat.say("0151 2345678"), "utter_ask_handoff_note", "de", "0151 2345678")
+    assert_asks(chat.say("0151 23456789"), "utter_ask_handoff_note", "de", "0151 23456789")
     note = "Ich habe eine Frage zur Wohnsitzauflage"
     messages = chat.say(note)
     assert_asks(messages, "utter_handoff_confirmed", "de", note)
@@ -147,7 +149,11 @@ def test_request_for_a_person_with_consent_in_german(chat: Chat, store: RequestS
     assert stored.sender_id == chat.sender
     assert stored.category == "human"
     assert stored.language == "de"
-    assert stored.fields == {"contact": "01512345678", "handoff_note": note}
+    assert stored.fields == {
+        "contact": "+4915123456789",
+        "contact_as_written": "0151 23456789",
+        "handoff_note": note,
+    }
 
 
 def test_asking_for_a_person_starts_with_the_consent_question_only(chat: Chat) -> None:

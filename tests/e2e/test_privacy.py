@@ -85,13 +85,17 @@ def test_no_message_text_in_the_servers_log(assistant: RunningAssistant, chat: C
 def test_stored_request_does_not_leak_into_the_log_either(
     assistant: RunningAssistant, chat: Chat
 ) -> None:
-    digits = f"{uuid.uuid4().int % 10**7:07d}"
-    messages = fill_interpreter_form(chat, "de", answers={"contact": f"0151 {digits}"})
+    # Eight digits after 0151: a German mobile number libphonenumber accepts.
+    digits = f"{uuid.uuid4().int % 10**8:08d}"
+    answer = f"Telefon 0151 {digits}"
+    messages = fill_interpreter_form(chat, "de", answers={"contact": answer})
     assert_asks(messages, "utter_handoff_confirmed", "de")
     time.sleep(0.5)
     log = assistant.log_path.read_text(encoding="utf-8", errors="replace")
+    # Neither as written nor normalised (E.164).
     assert f"0151 {digits}" not in log
     assert f"0151{digits}" not in log
+    assert f"+49151{digits}" not in log
 
 
 def listening_addresses(port: int) -> set[str]:

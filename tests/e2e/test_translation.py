@@ -166,7 +166,7 @@ def test_the_office_reads_german_next_to_the_users_words(translating: RunningAss
     chat.say("/stop")  # not the interpreter form: a person, please
     chat.say("/request_human")
     chat.say("/affirm")
-    chat.say("0151 2345678")
+    chat.say("0151 23456789")
     note = SENTENCES["ro"]
     replies = chat.say(note)
     assert_polite(replies, note)
@@ -197,7 +197,7 @@ def test_delete_my_data_leaves_nothing_of_what_the_user_said_in_any_personal_tab
     chat.say("/stop")
     chat.say("/request_human")
     chat.say("/affirm")
-    chat.say("0151 2345678")
+    chat.say("0151 23456789")
     chat.say(SENTENCES["ro"])  # the note, translated to German for the office
     url = translating.settings.database_url
     hashes = {source_digest(text) for text in said}
@@ -212,7 +212,7 @@ def test_delete_my_data_leaves_nothing_of_what_the_user_said_in_any_personal_tab
     assert tables == {"handoff_requests", "events", "translation_cache", "outbox"}
     assert requests_of_sender(url, chat.sender) == []
     events = stored_events(url, chat.sender)
-    for text in [*said, "0151 2345678"]:
+    for text in [*said, "0151 23456789"]:
         assert all(text not in row for row in events), f"{text!r} is still stored"
     assert all('"event": "user"' not in row for row in events)
     assert not cached_hashes(url) & hashes

@@ -60,10 +60,6 @@ def clean_text(text: str | None, max_chars: int = MAX_SHORT_ANSWER) -> str | Non
     return value
 
 
-def too_long(text: str | None, max_chars: int) -> bool:
-    return text is not None and len(str(text).strip()) > max_chars
-
-
 def parse_age(text: str | None) -> int | None:
     """The first plausible age (1-120) written in ``text``."""
     if text is None:

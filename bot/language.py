@@ -220,11 +220,6 @@ def script_of_words(words: Iterable[Word]) -> str:
     return other if counts[other] * LATIN_WORDS_PER_OTHER_WORD >= latin else "latin"
 
 
-def detectable_languages() -> tuple[str, ...]:
-    """Every language the detector can name, in no particular order."""
-    return tuple(code for codes in SCRIPT_LANGUAGES.values() for code in codes)
-
-
 def _catalogue_languages() -> tuple[str, ...]:
     from bot.languages import get_languages
 

@@ -15,7 +15,9 @@ import re
 import sys
 import warnings
 
-from bot.forms import forms_in_domain_files
+import yaml
+
+from bot.forms import DOMAIN_DIR, forms_in_domain_files
 from bot.settings import PROJECT_ROOT
 
 ACTIONS_DIR = PROJECT_ROOT / "actions"
@@ -48,9 +50,18 @@ def responses_sent_by_actions() -> list[str]:
 
 
 def responses_forms_ask() -> list[str]:
-    """``utter_ask_<slot>`` of every form's questions: Rasa's forms send them themselves."""
+    """The questions forms send themselves: ``utter_ask_<slot>`` and ``utter_ask_<form>_<slot>``.
+
+    Any slot of the domain counts, not only the listed required slots: the
+    validation actions add questions at run time (the way out of a form).
+    """
+    slots: set[str] = set()
+    for path in sorted(DOMAIN_DIR.glob("*.yml")):
+        slots.update((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("slots") or {})
+    forms = forms_in_domain_files()
     return sorted(
-        f"utter_ask_{slot}" for slots in forms_in_domain_files().values() for slot in slots
+        {f"utter_ask_{slot}" for slot in slots}
+        | {f"utter_ask_{form}_{slot}" for form in forms for slot in slots}
     )
 
 

@@ -22,7 +22,6 @@ from bot.answers import (
     parse_date_and_time,
     parse_time,
     strip_accents,
-    too_long,
 )
 
 TODAY = dt.date(2026, 3, 10)  # a Tuesday
@@ -55,9 +54,6 @@ def test_clean_text_of_nothing_is_none(text):
 def test_too_long_text_is_refused_not_cut():
     assert clean_text("a" * MAX_DESCRIPTION, max_chars=MAX_DESCRIPTION) == "a" * MAX_DESCRIPTION
     assert clean_text("a" * (MAX_DESCRIPTION + 1), max_chars=MAX_DESCRIPTION) is None
-    assert too_long("a" * 201, 200)
-    assert not too_long("  " + "a" * 200 + "  ", 200)
-    assert not too_long(None, 10)
 
 
 def test_line_breaks_of_a_description_are_kept():

@@ -190,7 +190,9 @@ def test_the_office_reads_german_next_to_the_users_words(translating: RunningAss
 def test_delete_my_data_leaves_nothing_of_what_the_user_said_in_any_personal_table(
     translating: RunningAssistant,
 ):
-    chat = Chat(translating.base_url, f"tr-{uuid.uuid4().hex[:10]}")
+    chat = Chat(
+        translating.base_url, f"tr-{uuid.uuid4().hex[:10]}", translating.settings.rest_token
+    )
     said = [SENTENCES["ro"], OFFER_SEARCH_RO]
     for text in said:
         chat.say(text)  # translated for the NLU: the translations are cached

@@ -212,8 +212,8 @@ def _time_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
         ("half_past", rf"{w.half_past_before}\s+{w.hour}"),
         # dokuz buçuk, التاسعة والنصف, نه و نیم
         ("half_past", rf"{w.hour}\s*{w.half_past_after}"),
-        # um 10, saat 10, الساعة العاشرة, ساعت ده, в 10, о десятій
-        ("hour", rf"{w.before}\s+{w.hour}"),
+        # um 10, saat 10, الساعة العاشرة, ساعت ده, в 10, о десятій; "о 10 годині" as a whole
+        ("hour", rf"{w.before}\s+{w.hour}(?:\s*{w.after})?"),
         # 10 Uhr, 14h, ten o'clock
         ("hour", rf"{w.hour}\s*{w.after}"),
         # 3 pm, 10 am, 7 вечера, ۱۰ صبح ("am" only after a number: German "am" is "on the")

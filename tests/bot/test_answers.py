@@ -271,6 +271,9 @@ def test_no_date(text):
         ("saat 10", "tr"),
         ("ساعت ده", "fa"),
         ("в 10 утра", "ru"),
+        ("о 10 годині", "uk"),  # "годині" (hour) alone made dateparser say "today"
+        ("в 10 часов", "ru"),
+        ("10 часов", "ru"),
     ],
 )
 def test_a_time_alone_is_no_date(text, language):

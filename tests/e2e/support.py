@@ -230,6 +230,66 @@ def interpreter_answers(language: str) -> dict[str, str]:
             "description": "فحص عند طبيب العائلة بسبب ألم في الظهر",
             "interpreter_confirmed": "نعم",
         },
+        "uk": {
+            "start": "Мені потрібен перекладач на прийом до лікаря",
+            "interpreter_language": "арабська",
+            "interpreter_dialect": "ні",
+            "appointment_date": date,
+            "appointment_time": "10:30",
+            "appointment_kind": "лікар",
+            "appointment_place": "Лікарня, вулиця Головна 5",
+            "municipality": "Böblingen",
+            "interpreter_mode": "особисто",
+            "consent": "так",
+            "contact": "0151 23456789",
+            "description": "Огляд у сімейного лікаря через біль у спині",
+            "interpreter_confirmed": "так",
+        },
+        "tr": {
+            "start": "Doktor randevusu için tercümana ihtiyacım var",
+            "interpreter_language": "Arapça",
+            "interpreter_dialect": "hayır",
+            "appointment_date": date,
+            "appointment_time": "10:30",
+            "appointment_kind": "doktor",
+            "appointment_place": "Şehir hastanesi, Ana cadde 5",
+            "municipality": "Böblingen",
+            "interpreter_mode": "yüz yüze",
+            "consent": "evet",
+            "contact": "0151 23456789",
+            "description": "Sırt ağrısı için aile doktorunda muayene",
+            "interpreter_confirmed": "evet",
+        },
+        "fa": {
+            "start": "برای وقت دکتر به مترجم نیاز دارم",
+            "interpreter_language": "عربی",
+            "interpreter_dialect": "نه",
+            "appointment_date": date,
+            "appointment_time": "10:30",
+            "appointment_kind": "دکتر",
+            "appointment_place": "بیمارستان شهر، خیابان اصلی ۵",
+            "municipality": "Böblingen",
+            "interpreter_mode": "حضوری",
+            "consent": "بله",
+            "contact": "0151 23456789",
+            "description": "معاینه پیش پزشک خانواده به خاطر کمردرد",
+            "interpreter_confirmed": "بله",
+        },
+        "ru": {
+            "start": "Мне нужен переводчик на приём к врачу",
+            "interpreter_language": "арабский",
+            "interpreter_dialect": "нет",
+            "appointment_date": date,
+            "appointment_time": "10:30",
+            "appointment_kind": "врач",
+            "appointment_place": "Больница, улица Главная 5",
+            "municipality": "Böblingen",
+            "interpreter_mode": "лично",
+            "consent": "да",
+            "contact": "0151 23456789",
+            "description": "Осмотр у семейного врача из-за боли в спине",
+            "interpreter_confirmed": "да",
+        },
     }
     return dict(answers[language])
 
@@ -239,17 +299,26 @@ def fill_interpreter_form(
     language: str,
     until: str | None = None,
     answers: dict[str, str] | None = None,
+    resume: str | None = None,
 ) -> list[dict]:
     """Start an interpreter request and answer each question before ``until``.
 
     Checks on the way that every question comes in ``language``. Returns the
     replies to the last message sent: they ask ``until`` (or, without
-    ``until``, confirm the whole request).
+    ``until``, confirm the whole request). ``resume`` goes on in a request
+    that is asking that question now, instead of starting one.
     """
     answers = {**interpreter_answers(language), **(answers or {})}
-    messages = chat.say(answers["start"])
-    said = answers["start"]
-    for slot, question in INTERPRETER_QUESTIONS.items():
+    questions = list(INTERPRETER_QUESTIONS.items())
+    if resume is None:
+        said = answers["start"]
+        messages = chat.say(said)
+    else:
+        questions = questions[[slot for slot, _ in questions].index(resume) :]
+        said = answers[resume]
+        messages = chat.say(said)
+        questions = questions[1:]
+    for slot, question in questions:
         assert_asks(messages, question, language, said)
         if slot == until:
             return messages

@@ -48,6 +48,10 @@ def stored_request(store: RequestStore, chat: Chat, messages: list[dict]):
         ("de", "Telefon 0151 23456789"),
         ("en", "my number is +49 151 23456789"),
         ("ar", "رقمي ٠١٥١٢٣٤٥٦٧٨٩"),
+        ("uk", "Мій номер 0151 23456789"),
+        ("tr", "Numaram 0151 23456789"),
+        ("fa", "شماره من ۰۱۵۱۲۳۴۵۶۷۸۹ است"),
+        ("ru", "Мой телефон: +49 151 23456789"),
     ],
 )
 def test_a_phone_number_in_a_sentence_is_accepted_and_stored_normalised(
@@ -98,6 +102,33 @@ def test_a_date_is_no_answer_to_the_time_question(chat: Chat, date: str) -> None
     assert_asks(messages, "utter_ask_appointment_kind", "de", "um halb zehn")
 
 
+@pytest.mark.parametrize(
+    ("language", "date", "time", "as_clock"),
+    [
+        ("de", "am 3. Januar", "um halb zehn", "09:30"),
+        ("en", "January 3rd", "at 10 am", "10:00"),
+        ("ar", "3 يناير", "الساعة العاشرة", "10:00"),
+        ("uk", "3 січня", "о 10", "10:00"),
+        ("tr", "3 Ocak", "saat 10", "10:00"),
+        ("fa", "۳ ژانویه", "ساعت ۱۰", "10:00"),
+        ("ru", "3 января", "в 10", "10:00"),
+    ],
+)
+def test_in_every_language_a_date_is_refused_and_a_time_taken_at_the_time_question(
+    chat: Chat, language: str, date: str, time: str, as_clock: str
+) -> None:
+    fill_interpreter_form(chat, language, until="appointment_time")
+    messages = chat.say(date)
+    assert_says(messages, "utter_time_is_a_date", language, date)
+    assert_asks(messages, "utter_ask_appointment_time", language, date)
+
+    answers = {"appointment_time": time}
+    messages = fill_interpreter_form(
+        chat, language, until="interpreter_confirmed", answers=answers, resume="appointment_time"
+    )
+    assert f": {as_clock}" in messages[-1]["text"], transcript(messages)
+
+
 def test_january_3rd_is_no_time_in_english_either(chat: Chat) -> None:
     fill_interpreter_form(chat, "en", until="appointment_time")
     messages = chat.say("January 3rd")
@@ -116,6 +147,24 @@ def test_a_time_alone_is_no_answer_to_the_date_question(chat: Chat) -> None:
     messages = chat.say("um 10 Uhr")
     assert_says(messages, "utter_date_is_a_time", "de", "um 10 Uhr")
     assert_asks(messages, "utter_ask_appointment_date", "de", "um 10 Uhr")
+
+
+@pytest.mark.parametrize(
+    ("language", "time"),
+    [
+        ("en", "at 10 am"),
+        ("ar", "الساعة العاشرة"),
+        ("uk", "о 10 годині"),
+        ("tr", "saat 10"),
+        ("fa", "ساعت ۱۰"),
+        ("ru", "в 10 часов"),
+    ],
+)
+def test_in_every_language_a_time_alone_is_no_date(chat: Chat, language: str, time: str) -> None:
+    fill_interpreter_form(chat, language, until="appointment_date")
+    messages = chat.say(time)
+    assert_says(messages, "utter_date_is_a_time", language, time)
+    assert_asks(messages, "utter_ask_appointment_date", language, time)
 
 
 def test_a_day_with_a_time_answers_both_questions(chat: Chat) -> None:

@@ -26,7 +26,7 @@ from bot import senders
 from bot.outbox import Outbox
 from bot.settings import get_settings
 from bot.store import RequestStore
-from bot.store.db import LazyDatabase
+from bot.store.db import LazyDatabase, chunks
 from bot.translation.cache import TranslationCache
 
 logger = logging.getLogger(__name__)
@@ -91,9 +91,6 @@ _events = sa.Table(
     sa.Column("data", sa.Text),
 )
 
-#: Rows per IN (...) list: SQLite allows at most 999 parameters in older versions.
-_CHUNK = 400
-
 
 class PrivacyError(RuntimeError):
     """Forgetting did not complete; the message says which part failed (never a text)."""
@@ -128,7 +125,7 @@ class _Conversations(LazyDatabase):
         with self._get_engine().connect() as connection:
             if not sa.inspect(connection).has_table("events"):
                 return []
-            for chunk in _chunks(senders_):
+            for chunk in chunks(senders_):
                 rows = connection.execute(
                     sa.select(_events.c.data).where(
                         _events.c.sender_id.in_(chunk), _events.c.type_name == "user"
@@ -142,7 +139,7 @@ class _Conversations(LazyDatabase):
         with self._get_engine().begin() as connection:
             if not sa.inspect(connection).has_table("events"):
                 return 0
-            for chunk in _chunks(senders_):
+            for chunk in chunks(senders_):
                 result = connection.execute(
                     sa.delete(_events).where(_events.c.sender_id.in_(chunk))
                 )
@@ -266,7 +263,3 @@ def purge(
         messages,
     )
     return Purged(deleted_requests, len(idle), events, translations, messages)
-
-
-def _chunks(items: list[str], size: int = _CHUNK) -> list[list[str]]:
-    return [items[start : start + size] for start in range(0, len(items), size)]

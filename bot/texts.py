@@ -226,7 +226,7 @@ def words(key: str) -> tuple[str, ...]:
 def machine_translation_marker(language: str) -> str:
     """ "Automatically translated" in ``language`` (curated, prepared, else English)."""
     with recording_machine_translation():  # the marker itself does not need a marker
-        return text(MARKER_KEY, language if language != "de" else "de")
+        return text(MARKER_KEY, language)
 
 
 def with_marker(message: str, language: str) -> str:

@@ -25,6 +25,15 @@ SQLITE_BUSY_TIMEOUT_SECONDS = 30
 POSTGRES_CONNECT_TIMEOUT_SECONDS = 10
 
 
+#: Values per ``IN (...)`` list: SQLite allows at most 999 parameters in older versions.
+IN_LIST_SIZE = 400
+
+
+def chunks(items: list, size: int = IN_LIST_SIZE) -> list[list]:
+    """``items`` in lists short enough for one ``IN (...)`` each."""
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
 class InvalidDatabaseURL(ValueError):
     """The database URL cannot be parsed or names an unknown database type."""
 

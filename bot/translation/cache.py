@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.store.db import LazyDatabase, describe_error, redact_url
+from bot.store.db import LazyDatabase, chunks, describe_error, redact_url
 from bot.store.models import NAMING_CONVENTION, UTCDateTime
 
 logger = logging.getLogger(__name__)
@@ -43,9 +43,6 @@ translation_cache_table = sa.Table(
     sa.Column("translation", sa.Text, nullable=False),
     sa.Column("created_at", UTCDateTime(), nullable=False, index=True),
 )
-
-#: Rows per statement: SQLite allows at most 999 parameters in older versions.
-_CHUNK = 400
 
 
 def source_digest(text: str) -> str:
@@ -150,7 +147,7 @@ class TranslationCache(LazyDatabase):
                 del self._memory[key]
         table = translation_cache_table
         return self._delete(
-            [table.c.source_hash.in_(chunk) for chunk in _chunks(sorted(hashes))],
+            [table.c.source_hash.in_(chunk) for chunk in chunks(sorted(hashes))],
             "forget cached translations",
         )
 
@@ -188,7 +185,7 @@ class TranslationCache(LazyDatabase):
         loaded: dict[str, _Entry] = {}
         try:
             with self._get_engine().connect() as connection:
-                for chunk in _chunks(keys):
+                for chunk in chunks(keys):
                     rows = connection.execute(
                         sa.select(table).where(table.c.key.in_(chunk), table.c.created_at >= cutoff)
                     )
@@ -203,7 +200,7 @@ class TranslationCache(LazyDatabase):
         try:
             engine = self._get_engine()
             with engine.begin() as connection:
-                for chunk in _chunks(rows):
+                for chunk in chunks(rows):
                     connection.execute(_upsert(engine.dialect.name, chunk))
         except (SQLAlchemyError, ImportError, ValueError) as exc:
             self._warn("write", exc)
@@ -250,8 +247,3 @@ def _upsert(dialect: str, rows: list[dict]):
             "created_at": statement.excluded.created_at,
         },
     )
-
-
-def _chunks(items: list, size: int = _CHUNK) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

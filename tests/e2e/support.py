@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -292,6 +293,16 @@ def interpreter_answers(language: str) -> dict[str, str]:
         },
     }
     return dict(answers[language])
+
+
+REFERENCE = re.compile(r"\bWL-[A-Z0-9]{6}\b")
+
+
+def reference_in(messages: list[dict]) -> str:
+    """The one reference number (WL-XXXXXX) the bot told the user."""
+    found = [match for text in texts(messages) for match in REFERENCE.findall(text)]
+    assert len(found) == 1, f"expected one reference WL-XXXXXX:\n{transcript(messages)}"
+    return found[0]
 
 
 def fill_interpreter_form(

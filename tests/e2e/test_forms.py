@@ -6,8 +6,6 @@ times, and never the same question again after too many unclear answers.
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from bot.store import RequestStore
@@ -20,21 +18,18 @@ from tests.e2e.support import (
     interpreter_answers,
     is_response,
     payloads,
+    reference_in,
     requests_of,
-    texts,
     transcript,
 )
 
 pytestmark = pytest.mark.model
 
-REFERENCE = re.compile(r"\bWL-[A-Z0-9]{6}\b")
-
 
 def stored_request(store: RequestStore, chat: Chat, messages: list[dict]):
-    references = [ref for text in texts(messages) for ref in REFERENCE.findall(text)]
-    assert len(references) == 1, transcript(messages)
-    stored = store.get(references[0])
-    assert stored is not None, f"{references[0]} was told to the user but is not stored"
+    reference = reference_in(messages)
+    stored = store.get(reference)
+    assert stored is not None, f"{reference} was told to the user but is not stored"
     assert requests_of(store, chat.sender) == [stored]
     return stored
 

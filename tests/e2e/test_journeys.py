@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 
 from bot.store import RequestStore
 from tests.e2e.support import (
+    REFERENCE,
     Chat,
     appointment_day,
     assert_asks,
@@ -18,6 +18,7 @@ from tests.e2e.support import (
     interpreter_answers,
     is_response,
     payloads,
+    reference_in,
     requests_of,
     texts,
     transcript,
@@ -25,19 +26,11 @@ from tests.e2e.support import (
 
 pytestmark = pytest.mark.model
 
-REFERENCE = re.compile(r"\bWL-[A-Z0-9]{6}\b")
-
 EXPECTED_INTERPRETER_FIELDS = {
     "de": {"municipality": "Sindelfingen", "interpreter_mode": "on_site"},
     "en": {"municipality": "Böblingen", "interpreter_mode": "on_site"},
     "ar": {"municipality": "Böblingen", "interpreter_mode": "on_site"},
 }
-
-
-def reference_in(messages: list[dict]) -> str:
-    found = [match for text in texts(messages) for match in REFERENCE.findall(text)]
-    assert len(found) == 1, f"expected one reference WL-XXXXXX:\n{transcript(messages)}"
-    return found[0]
 
 
 @pytest.mark.parametrize("language", ["de", "en", "ar"])

@@ -68,7 +68,36 @@ PERSONAL_DATA = (
     PersonalTable(
         "outbox",
         "messages on their way to Telegram: the chat id, and the text until it is sent",
-        "recipient: the Telegram chat of a tg- conversation",
+        "recipient: the Telegram chat of a tg- conversation, or the e-mail address "
+        "a newcomer gave as contact",
+    ),
+    PersonalTable(
+        "case_entries",
+        "a request's history in the office: messages between the newcomer and the "
+        "office (original and translation), internal notes, changes",
+        "request_id: deleted with the request (ON DELETE CASCADE)",
+    ),
+    PersonalTable(
+        "interpreter_assignments",
+        "an interpreter booked for a newcomer's appointment (date, time, place)",
+        "request_id: deleted with the request (ON DELETE CASCADE)",
+    ),
+    PersonalTable(
+        "staff_users",
+        "the office's staff accounts: name, e-mail, password hash",
+        "username (`welcome users disable`; an admin removes accounts)",
+    ),
+    PersonalTable(
+        "interpreters",
+        "the interpreter pool: names, contacts, languages, towns, availability, "
+        "listed only with consent",
+        "id (an admin removes an interpreter in the office app)",
+    ),
+    PersonalTable(
+        "audit_log",
+        "who of the staff viewed, changed, exported or deleted which request, and from "
+        "which address (no newcomer data beyond the reference)",
+        "username; kept WELCOME_AUDIT_DAYS days",
     ),
 )
 """Every table holding a person's data. Add each new one here, with its forgetting below."""
@@ -76,6 +105,9 @@ PERSONAL_DATA = (
 NOT_PERSONAL = {
     "telegram_callback_data": "payloads of the assistant's own buttons",
     "alembic_version": "the schema's revision",
+    "reply_templates": "the office's reusable reply texts",
+    "request_figures": "per-request figures for the county's reports: month, category, "
+    "language, town, channel, durations; no reference, sender or text",
 }
 """Tables that hold nothing about a person (checked by the same test)."""
 

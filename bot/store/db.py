@@ -90,6 +90,8 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
+        # A request's history and bookings go with it (ON DELETE CASCADE), as on PostgreSQL.
+        cursor.execute("PRAGMA foreign_keys = ON")
     finally:
         cursor.close()
 

@@ -71,6 +71,185 @@ class HandoffRequest(Base):
     excerpt = sa.Column(JSONType, nullable=False)
     status = sa.Column(sa.String(16), nullable=False, index=True, server_default="new")
     consent_at = sa.Column(UTCDateTime(), nullable=True)
+    # The office's work on it (migration 0004).
+    town = sa.Column(sa.String(120), nullable=True, index=True)
+    assignee_id = sa.Column(
+        sa.Integer, sa.ForeignKey("staff_users.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    claimed_at = sa.Column(UTCDateTime(), nullable=True)
+    first_reply_at = sa.Column(UTCDateTime(), nullable=True)
+    closed_at = sa.Column(UTCDateTime(), nullable=True)
+    updated_at = sa.Column(UTCDateTime(), nullable=True, index=True)
+    #: A coordinator holds the conversation: the newcomer's messages go to the office.
+    held = sa.Column(sa.Boolean, nullable=False, server_default=sa.false())
+    #: When the newcomer was told (once per hold) that their message was passed on.
+    relay_noticed_at = sa.Column(UTCDateTime(), nullable=True)
+    unclaimed_notified_at = sa.Column(UTCDateTime(), nullable=True)
+
+
+class StaffUser(Base):
+    """A member of staff who signs in to the office app (coordinator, editor or admin)."""
+
+    __tablename__ = "staff_users"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    username = sa.Column(sa.String(64), nullable=False, unique=True)
+    display_name = sa.Column(sa.String(120), nullable=False)
+    email = sa.Column(sa.String(254), nullable=True)
+    role = sa.Column(sa.String(16), nullable=False)
+    password_hash = sa.Column(sa.String(255), nullable=False)
+    active = sa.Column(sa.Boolean, nullable=False, server_default=sa.true())
+    failed_logins = sa.Column(sa.Integer, nullable=False, server_default="0")
+    locked_until = sa.Column(UTCDateTime(), nullable=True)
+    #: Bumped when the password changes or the account is disabled: old sessions end.
+    session_version = sa.Column(sa.Integer, nullable=False, server_default="0")
+    created_at = sa.Column(UTCDateTime(), nullable=False)
+    password_changed_at = sa.Column(UTCDateTime(), nullable=True)
+    last_login_at = sa.Column(UTCDateTime(), nullable=True)
+
+
+class CaseEntry(Base):
+    """One line of a request's history: a message either way, a note, a change.
+
+    ``kind``: created, claimed, released, assigned, status, reply (office ->
+    newcomer), newcomer (newcomer -> office), note (internal), interpreter_assigned,
+    interpreter_cancelled, email. For a reply ``text`` is the German original and
+    ``text_translated`` what the newcomer reads; for a newcomer's message ``text``
+    is what they wrote and ``text_translated`` its German machine translation.
+    """
+
+    __tablename__ = "case_entries"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    request_id = sa.Column(
+        sa.Integer,
+        sa.ForeignKey("handoff_requests.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    )
+    created_at = sa.Column(UTCDateTime(), nullable=False)
+    kind = sa.Column(sa.String(32), nullable=False)
+    staff_id = sa.Column(
+        sa.Integer, sa.ForeignKey("staff_users.id", ondelete="SET NULL"), nullable=True
+    )
+    #: The author's name as it was (kept when the account is removed).
+    staff_name = sa.Column(sa.String(120), nullable=True)
+    text = sa.Column(sa.Text, nullable=True)
+    text_translated = sa.Column(sa.Text, nullable=True)
+    language = sa.Column(sa.String(16), nullable=True)
+    machine_translated = sa.Column(sa.Boolean, nullable=False, server_default=sa.false())
+    #: Messages to the newcomer: pending, sent, seen (web chat), failed, emailed.
+    delivery = sa.Column(sa.String(16), nullable=True, index=True)
+    delivered_at = sa.Column(UTCDateTime(), nullable=True)
+    outbox_id = sa.Column(sa.Integer, nullable=True)
+    data = sa.Column(JSONType, nullable=True)
+
+
+class AuditEntry(Base):
+    """Who viewed, changed, exported or deleted what, when and from where.
+
+    No foreign keys: the record outlives the staff account and the request.
+    """
+
+    __tablename__ = "audit_log"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    at = sa.Column(UTCDateTime(), nullable=False, index=True)
+    staff_id = sa.Column(sa.Integer, nullable=True)
+    username = sa.Column(sa.String(64), nullable=False)
+    action = sa.Column(sa.String(32), nullable=False)
+    reference = sa.Column(sa.String(32), nullable=True, index=True)
+    address = sa.Column(sa.String(64), nullable=True)
+    detail = sa.Column(sa.String(255), nullable=True)
+
+
+class Interpreter(Base):
+    """A member of the county's interpreter pool (Dolmetscher-Pool, recommendation 6).
+
+    ``languages``: ``[{"language": "prs", "dialect": "Herati"}, ...]`` (ISO codes,
+    including languages without machine translation); ``towns``: the towns served
+    (empty: the whole county); ``modes``: on_site, phone, video; ``weekdays``:
+    mon..sun on which they are usually available.
+    """
+
+    __tablename__ = "interpreters"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    name = sa.Column(sa.String(120), nullable=False)
+    email = sa.Column(sa.String(254), nullable=True)
+    phone = sa.Column(sa.String(40), nullable=True)
+    languages = sa.Column(JSONType, nullable=False)
+    towns = sa.Column(JSONType, nullable=False)
+    modes = sa.Column(JSONType, nullable=False)
+    weekdays = sa.Column(JSONType, nullable=False)
+    availability_note = sa.Column(sa.String(255), nullable=True)
+    trained_on = sa.Column(sa.Date, nullable=True)
+    listing_consent = sa.Column(sa.Boolean, nullable=False, server_default=sa.false())
+    active = sa.Column(sa.Boolean, nullable=False, server_default=sa.true())
+    notes = sa.Column(sa.Text, nullable=True)
+    created_at = sa.Column(UTCDateTime(), nullable=False)
+    updated_at = sa.Column(UTCDateTime(), nullable=True)
+
+
+class InterpreterAssignment(Base):
+    """An interpreter booked for a request's appointment (deleted with the request)."""
+
+    __tablename__ = "interpreter_assignments"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    request_id = sa.Column(
+        sa.Integer,
+        sa.ForeignKey("handoff_requests.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    )
+    interpreter_id = sa.Column(
+        sa.Integer, sa.ForeignKey("interpreters.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    language = sa.Column(sa.String(16), nullable=False)
+    mode = sa.Column(sa.String(16), nullable=False)
+    appointment_date = sa.Column(sa.String(40), nullable=True)
+    appointment_time = sa.Column(sa.String(40), nullable=True)
+    place = sa.Column(sa.String(255), nullable=True)
+    status = sa.Column(sa.String(16), nullable=False, server_default="active")
+    created_at = sa.Column(UTCDateTime(), nullable=False, index=True)
+    cancelled_at = sa.Column(UTCDateTime(), nullable=True)
+    staff_id = sa.Column(
+        sa.Integer, sa.ForeignKey("staff_users.id", ondelete="SET NULL"), nullable=True
+    )
+
+
+class ReplyTemplate(Base):
+    """A reply text the office reuses, for one category (or all, ``category`` empty)."""
+
+    __tablename__ = "reply_templates"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    category = sa.Column(sa.String(64), nullable=False, server_default="")
+    title = sa.Column(sa.String(120), nullable=False)
+    body = sa.Column(sa.Text, nullable=False)
+    created_at = sa.Column(UTCDateTime(), nullable=False)
+    updated_at = sa.Column(UTCDateTime(), nullable=True)
+
+
+class RequestFigures(Base):
+    """What the county's reports need of a request, without anything about the person.
+
+    Written when a request is deleted or anonymised (retention, erasure), so the
+    figures survive the person's data. No reference, no sender, no texts.
+    """
+
+    __tablename__ = "request_figures"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    month = sa.Column(sa.String(7), nullable=False, index=True)
+    category = sa.Column(sa.String(64), nullable=False)
+    language = sa.Column(sa.String(16), nullable=False)
+    town = sa.Column(sa.String(120), nullable=True)
+    channel = sa.Column(sa.String(64), nullable=False)
+    first_reply_seconds = sa.Column(sa.Integer, nullable=True)
+    close_seconds = sa.Column(sa.Integer, nullable=True)
+    interpreter_languages = sa.Column(JSONType, nullable=True)
 
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:

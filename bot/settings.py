@@ -55,6 +55,34 @@ class Settings:
     cors_origins: tuple[str, ...] = ("*",)
     rest_channel: bool = False
     rest_token: str | None = None
+    # The coordination office's web app (`welcome office`).
+    office_host: str = "127.0.0.1"
+    office_port: int = 5006
+    office_url: str = "http://127.0.0.1:5006"
+    office_secret_key: str | None = None
+    office_admin_password: str | None = None
+    office_secure_cookies: bool = True
+    office_idle_minutes: int = 30
+    # E-mail (SMTP): replies to newcomers the chat cannot reach, interpreters, staff.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "willkommenslotse@localhost"
+    smtp_starttls: bool = True
+    # Notifications to staff (each optional).
+    staff_telegram_bot_token: str | None = None
+    staff_telegram_chat_id: str | None = None
+    staff_notify_emails: tuple[str, ...] = ()
+    unclaimed_alert_minutes: int = 120
+    email_fallback_minutes: int = 30
+    # Retention (`welcome requests purge`, and daily under `welcome run`).
+    retention_close_idle_days: int = 60
+    retention_closed_days: int = 180
+    retention_mode: str = "delete"
+    retention_conversation_days: int = 90
+    retention_batch: int = 500
+    audit_days: int = 730
 
     @property
     def packages_dir(self) -> Path:
@@ -87,6 +115,13 @@ def _flag(name: str, value: str | None) -> bool:
     if word in _FALSE:
         return False
     raise ValueError(f"{name} must be on or off (1/0, true/false, yes/no), not {value!r}")
+
+
+def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    word = value.strip().lower()
+    if word not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    return word
 
 
 def _default_database_url(var_dir: Path) -> str:
@@ -126,6 +161,41 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         or ("*",),
         rest_channel=_flag("WELCOME_REST_CHANNEL", env.get("WELCOME_REST_CHANNEL")),
         rest_token=env.get("WELCOME_REST_TOKEN") or None,
+        office_host=env.get("WELCOME_OFFICE_HOST", "127.0.0.1"),
+        office_port=int(env.get("WELCOME_OFFICE_PORT", "5006")),
+        office_url=(
+            env.get("WELCOME_OFFICE_URL")
+            or f"http://127.0.0.1:{int(env.get('WELCOME_OFFICE_PORT', '5006'))}"
+        ).rstrip("/"),
+        office_secret_key=env.get("WELCOME_OFFICE_SECRET_KEY") or None,
+        office_admin_password=env.get("WELCOME_OFFICE_ADMIN_PASSWORD") or None,
+        office_secure_cookies=_flag(
+            "WELCOME_OFFICE_SECURE_COOKIES", env.get("WELCOME_OFFICE_SECURE_COOKIES", "on")
+        ),
+        office_idle_minutes=int(env.get("WELCOME_OFFICE_IDLE_MINUTES", "30")),
+        smtp_host=env.get("WELCOME_SMTP_HOST") or None,
+        smtp_port=int(env.get("WELCOME_SMTP_PORT", "587")),
+        smtp_user=env.get("WELCOME_SMTP_USER") or None,
+        smtp_password=env.get("WELCOME_SMTP_PASSWORD") or None,
+        smtp_from=env.get("WELCOME_SMTP_FROM") or "willkommenslotse@localhost",
+        smtp_starttls=_flag("WELCOME_SMTP_STARTTLS", env.get("WELCOME_SMTP_STARTTLS", "on")),
+        staff_telegram_bot_token=env.get("WELCOME_STAFF_TELEGRAM_BOT_TOKEN") or None,
+        staff_telegram_chat_id=env.get("WELCOME_STAFF_TELEGRAM_CHAT_ID") or None,
+        staff_notify_emails=tuple(
+            env.get("WELCOME_STAFF_NOTIFY_EMAILS", "").replace(",", " ").split()
+        ),
+        unclaimed_alert_minutes=int(env.get("WELCOME_UNCLAIMED_ALERT_MINUTES", "120")),
+        email_fallback_minutes=int(env.get("WELCOME_EMAIL_FALLBACK_MINUTES", "30")),
+        retention_close_idle_days=int(env.get("WELCOME_RETENTION_CLOSE_IDLE_DAYS", "60")),
+        retention_closed_days=int(env.get("WELCOME_RETENTION_CLOSED_DAYS", "180")),
+        retention_mode=_choice(
+            "WELCOME_RETENTION_MODE",
+            env.get("WELCOME_RETENTION_MODE", "delete"),
+            ("delete", "anonymise"),
+        ),
+        retention_conversation_days=int(env.get("WELCOME_RETENTION_CONVERSATION_DAYS", "90")),
+        retention_batch=int(env.get("WELCOME_RETENTION_BATCH", "500")),
+        audit_days=int(env.get("WELCOME_AUDIT_DAYS", "730")),
     )
 
 

@@ -2,7 +2,7 @@
 
 welcome requests list [--json] [--status S] [--limit N]
 welcome requests migrate
-welcome requests set-status REFERENCE new|in_progress|done
+welcome requests set-status REFERENCE new|in_progress|waiting|done
 welcome requests forget SENDER_ID --yes
 welcome requests purge --older-than DAYS --yes
 """

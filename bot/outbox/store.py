@@ -61,6 +61,37 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+def enqueue_in(
+    connection: sa.engine.Connection,
+    channel: str,
+    recipient: str,
+    payloads: Sequence[dict[str, Any]],
+) -> list[int]:
+    """:meth:`Outbox.enqueue` inside the caller's transaction.
+
+    The office stores a reply and its outbox rows in one transaction, so a
+    reply is never recorded as sent without its message waiting to go.
+    """
+    now = utcnow()
+    ids = []
+    # One statement per row: ids must follow the order (a multi-row insert
+    # does not report them on every database).
+    for payload in payloads:
+        result = connection.execute(
+            outbox_table.insert().values(
+                channel=channel,
+                recipient=str(recipient),
+                payload=dict(payload),
+                status=PENDING,
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+        ids.append(int(result.inserted_primary_key[0]))
+    return ids
+
+
 @dataclass(frozen=True)
 class OutboxItem:
     """One waiting message."""
@@ -94,27 +125,8 @@ class Outbox(LazyDatabase):
         """
         if not payloads:
             return []
-        now = utcnow()
-        rows = [
-            {
-                "channel": channel,
-                "recipient": str(recipient),
-                "payload": dict(payload),
-                "status": PENDING,
-                "attempts": 0,
-                "next_attempt_at": now,
-                "created_at": now,
-            }
-            for payload in payloads
-        ]
-        ids = []
         with self._get_engine().begin() as connection:
-            # One statement per row: ids must follow the order (a multi-row insert
-            # does not report them on every database).
-            for row in rows:
-                result = connection.execute(outbox_table.insert().values(**row))
-                ids.append(int(result.inserted_primary_key[0]))
-        return ids
+            return enqueue_in(connection, channel, recipient, payloads)
 
     def mark_sent(self, item_id: int) -> None:
         now = utcnow()

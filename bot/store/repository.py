@@ -38,7 +38,7 @@ from bot.vocabulary import HANDOFF_CATEGORIES as CATEGORIES
 
 logger = logging.getLogger(__name__)
 
-STATUSES = ("new", "in_progress", "done")
+STATUSES = ("new", "in_progress", "waiting", "done")
 EXCERPT_ROLES = ("user", "bot")
 
 #: Letters and digits that cannot be mistaken for each other (no 0/O, no 1/I).
@@ -149,6 +149,12 @@ def _check_excerpt(excerpt: Sequence[Mapping[str, Any]] | None) -> list[dict[str
         # text_de: a machine translation for the office, next to the user's words.
         turns.append({"role": role, "text": text, **({"text_de": german} if german else {})})
     return turns
+
+
+def _town(fields: Mapping[str, Any]) -> str | None:
+    """The town a request is about (a column, so the office's queue filters by it)."""
+    town = fields.get("municipality")
+    return str(town)[:120] if town not in (None, "", "-") else None
 
 
 def _check_status(status: str) -> str:
@@ -357,6 +363,8 @@ class RequestStore:
                 excerpt=turns,
                 status="new",
                 consent_at=consent_at or now,
+                town=_town(fields),
+                updated_at=now,
             )
             with self._session("save the request") as session:
                 session.add(row)

@@ -524,12 +524,21 @@ class Pool(LazyDatabase):
     """The interpreter pool in the database at ``database_url``.
 
     ``towns`` are the county's towns; by default those of the content
-    (``data/content/municipalities.yml``).
+    (``data/content/municipalities.yml``). ``engine``: an engine to share
+    (closing the pool then closes it too).
     """
 
-    def __init__(self, database_url: str, towns: Sequence[str] | None = None) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        towns: Sequence[str] | None = None,
+        *,
+        engine: sa.engine.Engine | None = None,
+    ) -> None:
         super().__init__(database_url)
         self._towns = tuple(towns) if towns is not None else None
+        # The office app passes its engine: one connection pool per process.
+        self._engine = engine
 
     @property
     def towns(self) -> tuple[str, ...]:

@@ -71,3 +71,19 @@ def display_name(code: str | None, ui_language: str) -> str:
     if name and code == "kmr":
         name = f"{name} (Kurmancî)"
     return name or code
+
+
+def is_language_code(code: str | None) -> bool:
+    """Whether ``code`` is a language code we can name (ISO 639-1 or -3, as stored).
+
+    The assistant's own codes (``prs``, ``kmr``, ``ti``, ...) and every language
+    CLDR knows; the pool lists languages no machine translates, so the test is
+    "a language", not "a language we translate".
+    """
+    if not code or code != code.strip().lower() or not 2 <= len(code) <= 3:
+        return False
+    if code in _CLDR_ALIASES or code in set(_typed_names().values()):
+        return True
+    from babel import Locale
+
+    return code in Locale.parse("en").languages

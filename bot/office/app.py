@@ -40,6 +40,7 @@ BLUEPRINTS: list[str] = [
     "bot.office.auth:blueprint",
     "bot.office.admin:blueprint",
     "bot.office.admin:audit_blueprint",
+    "bot.office.pool:blueprint",
 ]
 
 #: Endpoints reachable without signing in. Blueprint static files (``*.static``) too.

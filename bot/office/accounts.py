@@ -99,9 +99,17 @@ def password_problems(password: str, username: str = "") -> list[str]:
     return problems
 
 
+#: Runs of keys and characters people type as a "password" (forwards or backwards).
+_SEQUENCES = (
+    "0123456789" * 14,
+    "abcdefghijklmnopqrstuvwxyz" * 6,
+    "qwertzuiopüasdfghjklöäyxcvbnm" * 5,
+    "qwertyuiopasdfghjklzxcvbnm" * 5,
+)
+
+
 def _is_sequence(text: str) -> bool:
-    steps = {ord(b) - ord(a) for a, b in zip(text, text[1:], strict=False)}
-    return steps in ({1}, {-1})
+    return any(text in run or text in run[::-1] for run in _SEQUENCES)
 
 
 def check_password(password: str, username: str = "") -> None:

@@ -205,8 +205,8 @@ def _queue_context() -> dict[str, Any]:
     }
 
 
-@blueprint.get("")
 @blueprint.get("/")
+@blueprint.get("")
 def index() -> str:
     return render_template("queue/index.html", facets=casework().facets(), **_queue_context())
 

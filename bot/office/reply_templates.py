@@ -58,14 +58,14 @@ def _page(template=None, values: dict | None = None) -> str:
     )
 
 
-@blueprint.get("")
 @blueprint.get("/")
+@blueprint.get("")
 def index() -> str:
     return _page()
 
 
-@blueprint.post("")
 @blueprint.post("/")
+@blueprint.post("")
 def add() -> Response | str:
     category, title, body = _form()
     try:

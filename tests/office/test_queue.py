@@ -527,3 +527,19 @@ def test_with_a_model_the_newcomer_reads_the_translation_and_the_office_a_check(
     (reply,) = [e for e in entries(database_url, reference) if e[0] == "reply"]
     assert reply[2] == "Ihr Termin." and "Your Appointment." in reply[3]
     assert outbox(database_url)[-1][2] == reply[3]
+
+
+def test_the_queue_pages_and_keeps_its_filters(coordinator, save, monkeypatch):
+    monkeypatch.setattr("bot.casework.store.PAGE_SIZE", 2)
+    made = [save("human", "tr", sender=f"tg-{n}") for n in range(3)]
+    save("internship", "uk")
+
+    first = coordinator.get("/anfragen?category=human")
+    assert references(first) == [made[2], made[1]]
+    assert "Seite 1 von 2" in text(first)
+    assert 'href="/anfragen?category=human&amp;page=2"' in text(first)
+
+    second = coordinator.get("/anfragen?category=human&page=2")
+    assert references(second) == [made[0]]
+    # A page past the end shows the last one.
+    assert references(coordinator.get("/anfragen?category=human&page=99")) == [made[0]]

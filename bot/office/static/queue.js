@@ -2,8 +2,13 @@
 // the reply from a template and previews it. Everything works without this file.
 "use strict";
 
-const QUEUE_REFRESH_MS = 10000;
-const PRESENCE_REFRESH_MS = 15000;
+const QUEUE_REFRESH_SECONDS = 10;
+const PRESENCE_REFRESH_SECONDS = 15;
+
+function seconds(element, fallback) {
+  const value = Number.parseFloat(element.dataset.refreshSeconds);
+  return (Number.isFinite(value) && value > 0 ? value : fallback) * 1000;
+}
 
 function refreshQueue(results) {
   const url = results.dataset.refreshUrl;
@@ -95,12 +100,12 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!document.hidden) {
         refreshQueue(results);
       }
-    }, QUEUE_REFRESH_MS);
+    }, seconds(results, QUEUE_REFRESH_SECONDS));
   }
 
   const presence = document.getElementById("presence");
   if (presence) {
-    window.setInterval(() => reportPresence(presence), PRESENCE_REFRESH_MS);
+    window.setInterval(() => reportPresence(presence), seconds(presence, PRESENCE_REFRESH_SECONDS));
   }
 
   const picker = document.getElementById("template");

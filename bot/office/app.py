@@ -40,6 +40,8 @@ BLUEPRINTS: list[str] = [
     "bot.office.auth:blueprint",
     "bot.office.admin:blueprint",
     "bot.office.admin:audit_blueprint",
+    "bot.office.queue:blueprint",
+    "bot.office.reply_templates:blueprint",
     "bot.office.pool:blueprint",
 ]
 

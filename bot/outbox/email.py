@@ -68,15 +68,19 @@ class SmtpSender:
         user: str | None = None,
         password: str | None = None,
         starttls: bool = True,
+        implicit_tls: bool | None = None,
         timeout: float = TIMEOUT_SECONDS,
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
+        """``implicit_tls``: TLS from the first byte (SMTPS); by default on port 465 only.
+        ``ssl_context``: whom to trust (default: the system's certificate authorities)."""
         self.host = host
         self.port = port
         self.sender = sender
         self._user = user
         self._password = password
         self._starttls = starttls
+        self.implicit_tls = port == IMPLICIT_TLS_PORT if implicit_tls is None else implicit_tls
         self._timeout = timeout
         self._ssl_context = ssl_context
 
@@ -126,7 +130,7 @@ class SmtpSender:
     # -- SMTP (in a worker thread) ----------------------------------------------------
 
     def _connect(self) -> smtplib.SMTP:
-        if self.port == IMPLICIT_TLS_PORT:
+        if self.implicit_tls:
             return smtplib.SMTP_SSL(
                 self.host, self.port, timeout=self._timeout, context=self._tls_context()
             )
@@ -138,7 +142,7 @@ class SmtpSender:
     def _deliver(self, recipient: str, message: EmailMessage) -> None:
         try:
             with self._connect() as smtp:
-                if self._starttls and self.port != IMPLICIT_TLS_PORT:
+                if self._starttls and not self.implicit_tls:
                     smtp.starttls(context=self._tls_context())
                 if self._user:
                     smtp.login(self._user, self._password or "")

@@ -19,6 +19,9 @@ from email.policy import default as default_policy
 from typing import Any, TypeVar
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from tests.helpers.tls import Certificate
 
 T = TypeVar("T")
 
@@ -63,7 +66,20 @@ class _Handler:
 
 
 class SmtpServer:
-    def __init__(self, port: int = 0) -> None:
+    def __init__(
+        self,
+        port: int = 0,
+        *,
+        certificate: Certificate | None = None,
+        implicit_tls: bool = False,
+        login: tuple[str, str] | None = None,
+    ) -> None:
+        """``certificate``: offer STARTTLS (and require it), or with ``implicit_tls`` speak
+        TLS from the first byte; ``login``: require AUTH with this user and password."""
+        self.certificate = certificate
+        self.implicit_tls = implicit_tls
+        self.login = login
+        self.logins: list[str] = []
         self.messages: list[Received] = []
         self.refused: set[str] = set()
         self.deferred: set[str] = set()
@@ -73,7 +89,18 @@ class SmtpServer:
 
     def start(self) -> SmtpServer:
         self.port = self.port or free_port()
-        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+        options: dict[str, Any] = {}
+        if self.certificate is not None and self.implicit_tls:
+            options["ssl_context"] = self.certificate.server_context()
+        elif self.certificate is not None:
+            options["tls_context"] = self.certificate.server_context()
+            options["require_starttls"] = True
+        if self.login is not None:
+            options["authenticator"] = self._authenticate
+            options["auth_required"] = True
+        self._controller = Controller(
+            _Handler(self), hostname="127.0.0.1", port=self.port, **options
+        )
         self._controller.start()
         return self
 
@@ -87,6 +114,20 @@ class SmtpServer:
 
     def __exit__(self, *exc_info: Any) -> None:
         self.stop()
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:  # noqa: ANN001
+        user = auth_data.login.decode() if isinstance(auth_data, LoginPassword) else ""
+        accepted = (
+            isinstance(auth_data, LoginPassword)
+            and (
+                user,
+                auth_data.password.decode(),
+            )
+            == self.login
+        )
+        if accepted:
+            self.logins.append(user)
+        return AuthResult(success=accepted, handled=False)
 
     def refuse(self, address: str) -> None:
         self.refused.add(address)

@@ -15,6 +15,7 @@ from bot.outbox.store import utcnow
 from bot.settings import load_settings
 from tests.helpers.databases import empty_database
 from tests.helpers.smtp import SmtpServer, free_port
+from tests.helpers.tls import Certificate, self_signed
 
 POSTGRES_URL = load_settings().test_database_url
 FROM = "Koordinierungsstelle Integration <integration@lrabb.example>"
@@ -189,6 +190,9 @@ def test_the_sender_follows_the_settings() -> None:
         2525,
         FROM,
     )
+    assert not smtp_sender.implicit_tls
+    port_465 = load_settings({"WELCOME_SMTP_HOST": "smtp.example", "WELCOME_SMTP_PORT": "465"})
+    assert make_sender(port_465).implicit_tls
 
 
 async def test_starttls_required_but_not_offered_keeps_the_email(outbox, smtp, caplog) -> None:
@@ -201,3 +205,81 @@ async def test_starttls_required_but_not_offered_keeps_the_email(outbox, smtp, c
     assert smtp.messages == []
     assert statuses(outbox, AMAL) == [PENDING]
     assert any("STARTTLS" in record.getMessage() for record in ours(caplog))
+
+
+# -- TLS and login, as with a real mail server ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory) -> Certificate:
+    return self_signed(tmp_path_factory.mktemp("tls"))
+
+
+async def test_starttls_and_login_before_sending(outbox, certificate) -> None:
+    with SmtpServer(certificate=certificate, login=("lotse", "geheim 123")) as server:
+        tls_sender = SmtpSender(
+            "127.0.0.1",
+            server.port,
+            sender=FROM,
+            user="lotse",
+            password="geheim 123",
+            starttls=True,
+            timeout=5.0,
+            ssl_context=certificate.client_context(),
+        )
+        outbox.enqueue(CHANNEL, AMAL, [email_payload("Antwort", ARABIC)])
+
+        assert await DeliveryWorker(outbox, CHANNEL, tls_sender).deliver_pending() == 1
+
+    assert server.logins == ["lotse"]
+    assert [received.body.strip() for received in server.to(AMAL)] == [ARABIC]
+
+
+async def test_a_refused_login_keeps_the_email(outbox, certificate, caplog) -> None:
+    with SmtpServer(certificate=certificate, login=("lotse", "richtig")) as server:
+        tls_sender = SmtpSender(
+            "127.0.0.1",
+            server.port,
+            sender=FROM,
+            user="lotse",
+            password="falsch",
+            timeout=5.0,
+            ssl_context=certificate.client_context(),
+        )
+        outbox.enqueue(CHANNEL, AMAL, [email_payload("Antwort", "Hallo")])
+
+        await DeliveryWorker(outbox, CHANNEL, tls_sender).deliver_pending()
+
+    assert statuses(outbox, AMAL) == [PENDING]
+    assert outbox.items(CHANNEL, AMAL)[0]["last_error"] == "535 login refused"
+    assert any("WELCOME_SMTP_USER" in record.getMessage() for record in ours(caplog))
+    assert not any("falsch" in record.getMessage() for record in ours(caplog))
+
+
+async def test_smtps_on_port_465_speaks_tls_from_the_start(outbox, certificate) -> None:
+    with SmtpServer(certificate=certificate, implicit_tls=True) as server:
+        smtps_sender = SmtpSender(
+            "127.0.0.1",
+            server.port,
+            sender=FROM,
+            implicit_tls=True,  # as on port 465
+            timeout=5.0,
+            ssl_context=certificate.client_context(),
+        )
+        outbox.enqueue(CHANNEL, AMAL, [email_payload("Antwort", "Hallo")])
+
+        assert await DeliveryWorker(outbox, CHANNEL, smtps_sender).deliver_pending() == 1
+
+    assert len(server.to(AMAL)) == 1
+
+
+async def test_an_untrusted_certificate_is_never_sent_to(outbox, certificate) -> None:
+    with SmtpServer(certificate=certificate) as server:
+        # The system's trust store: the test's self-signed certificate is not in it.
+        strict = SmtpSender("127.0.0.1", server.port, sender=FROM, timeout=5.0)
+        outbox.enqueue(CHANNEL, AMAL, [email_payload("Antwort", "Hallo")])
+
+        assert await DeliveryWorker(outbox, CHANNEL, strict).deliver_pending() == 0
+
+    assert server.messages == []
+    assert statuses(outbox, AMAL) == [PENDING]

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import common
 from actions.core import REQUEST_SLOTS
 from actions.validation import CommonFormValidation
+from bot.casework.notify import announce_new_request
 from bot.content.render import render_contact_card
 from bot.handoff import (
     CATEGORIES_WITH_NOTE,
@@ -59,6 +60,7 @@ def store_request(tracker: Tracker, category: str) -> str:
         excerpt=excerpt,
     )
     logger.info("Stored %s request %s", category, stored.reference)
+    announce_new_request(stored.reference, category)
     return stored.reference
 
 

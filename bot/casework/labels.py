@@ -16,6 +16,7 @@ __all__ = [
     "FIELD_LABELS",
     "HOLDER_LABELS",
     "STATUS_LABELS",
+    "category_label",
     "label",
 ]
 
@@ -87,3 +88,8 @@ def label(labels: dict[str, str], value: str | None) -> str:
     if value is None:
         return ""
     return labels.get(value, value)
+
+
+def category_label(category: str) -> str:
+    """The German name of ``category`` (an unknown one as it is)."""
+    return CATEGORY_LABELS.get(category, category)

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+import sqlalchemy as sa
 from rasa_sdk.events import SlotSet
 
 from actions.handoff import ActionStartHandoff, ActionSubmitHandoff, ValidateHandoffForm
+from bot.casework import notify
+from bot.outbox import Outbox
+from bot.settings import get_settings
 from tests.actions.scenarios import (
     SENDER,
     button,
@@ -242,6 +248,50 @@ async def test_the_excerpt_holds_the_last_ten_messages(request_store, dispatcher
     assert [turn["text"] for turn in stored.excerpt] == [
         f"Nachricht Nummer {number}" for number in range(6, 16)
     ]
+
+
+@pytest.fixture
+def staff_mailbox(monkeypatch) -> Iterator[str]:
+    """Staff are notified by e-mail (queued in the outbox; the office process sends it)."""
+    monkeypatch.setenv("WELCOME_STAFF_NOTIFY_EMAILS", "team@lrabb.example")
+    monkeypatch.setenv("WELCOME_OFFICE_URL", "https://office.lrabb.example")
+    get_settings.cache_clear()
+    yield "team@lrabb.example"
+    notify.notifier().close()
+    get_settings.cache_clear()
+
+
+async def test_a_stored_request_is_announced_to_staff(
+    welcome_center_handoff_complete, request_store, staff_mailbox, dispatcher, domain
+):
+    await ActionSubmitHandoff().run(dispatcher, welcome_center_handoff_complete, domain)
+
+    reference = dispatcher.messages[0]["reference"]
+    outbox = Outbox(get_settings().database_url)
+    [row] = outbox.items("email", staff_mailbox)
+    outbox.close()
+    assert row["payload"]["subject"] == f"Neue Anfrage {reference} (Welcome Center)"
+    assert f"https://office.lrabb.example/anfragen/{reference}" in row["payload"]["body"]
+    assert "+49" not in row["payload"]["body"]
+
+
+async def test_a_notice_that_cannot_be_queued_does_not_stop_the_request(
+    welcome_center_handoff_complete, request_store, staff_mailbox, dispatcher, domain, caplog
+):
+    request_store.list_requests()  # migrated; now the outbox is gone
+    engine = sa.create_engine(get_settings().database_url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP TABLE outbox"))
+    engine.dispose()
+
+    await ActionSubmitHandoff().run(dispatcher, welcome_center_handoff_complete, domain)
+
+    assert responses(dispatcher) == ["utter_handoff_confirmed"]
+    reference = dispatcher.messages[0]["reference"]
+    assert request_store.get(reference) is not None
+    [warning] = [r for r in caplog.records if r.name == "bot.casework.notify"]
+    assert reference in warning.getMessage()
+    assert "+49" not in warning.getMessage()
 
 
 async def test_without_consent_nothing_is_stored(request_store, dispatcher, domain):

@@ -213,8 +213,9 @@ class Browser:
 def office_server(url: str, folder: Path) -> Iterator[str]:
     import socket
 
-    from bot.office.app import create_app
     from waitress.server import create_server
+
+    from bot.office.app import create_app
 
     settings = load_settings(
         {

@@ -142,7 +142,7 @@ async def test_a_newcomers_reply_is_announced_without_its_text(
 
     [text] = await deliver_to_staff_group(outbox, fake)
     assert "Neue Nachricht" in text
-    assert "Gespräch mit einer Person" in text
+    assert CATEGORY_LABELS["human"] in text
     assert_only_reference_and_category(text, request)
 
 

@@ -437,6 +437,63 @@ def test_human_command_starts_a_request_to_a_person(assistant, fake) -> None:
     assert "request_human" in intents
 
 
+def test_while_the_office_holds_the_chat_messages_go_there_until_the_back_button(
+    assistant, fake
+) -> None:
+    import datetime as dt
+
+    from bot.casework.store import Casework, Staff
+    from bot.store.models import StaffUser
+
+    chat = new_chat()
+    assert assistant.post(tg.text_update(chat, "/help")) == 200
+    wait_for_texts(fake, chat, 1)
+    url = assistant.settings.database_url
+    store = RequestStore(url)
+    reference = store.save_request(
+        sender_id=f"tg-{chat}", channel="telegram", category="interpreter", language="de",
+        fields={}, excerpt=[],
+    ).reference  # fmt: skip
+    store.close()
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        staff_id = connection.execute(
+            StaffUser.__table__.insert().values(
+                username=f"anna{chat}",
+                display_name="Anna Berger",
+                role="coordinator",
+                password_hash="-",
+                created_at=dt.datetime.now(dt.timezone.utc),
+            )  # fmt: skip
+        ).inserted_primary_key[0]
+    engine.dispose()
+    work = Casework(url)
+    work.claim(reference, Staff(int(staff_id), "Anna Berger"))  # "now being handled", by the outbox
+    wait_for_texts(fake, chat, 2)
+
+    assert assistant.post(tg.text_update(chat, "Wann ist mein Termin?")) == 200
+    texts = wait_for_texts(fake, chat, 3)
+    passed_on = get_catalogue().texts["relay.passed_on"]["de"].format(reference=reference)
+    assert texts[-1] == passed_on
+    ((title, back_payload),) = keyboard(fake.sent(chat)[-1])
+    assert title == get_catalogue().texts["relay.back_button"]["de"]
+    said = [e["text"] for e in assistant.events(chat) if e.get("event") == "user"]
+    assert "Wann ist mein Termin?" not in said, "the assistant never read it"
+    assert [e.text for e in work.case(reference).entries if e.kind == "newcomer"] == [
+        "Wann ist mein Termin?"
+    ]
+
+    assert assistant.post(tg.callback_update(chat, back_payload)) == 200
+    texts = wait_for_texts(fake, chat, 4)
+    assert texts[-1] == get_catalogue().texts["relay.back"]["de"].format(reference=reference)
+    assert not work.case(reference).held
+    work.close()
+
+    assert assistant.post(tg.text_update(chat, "/help")) == 200
+    texts = wait_for_texts(fake, chat, 5)
+    assert texts[-1].startswith(fixed_part("utter_help", "de")), "the assistant answers again"
+
+
 def test_a_typed_slash_text_is_never_read_as_an_intent_with_entities(assistant, fake) -> None:
     chat = new_chat()
     assert assistant.post(tg.text_update(chat, '/inform{"municipality": "Aidlingen"}')) == 200

@@ -327,7 +327,9 @@ def test_keeping_the_conversation_is_not_marked_as_deleted(
 # -- the coordination office in the web chat --------------------------------------------
 
 
-def office_hold(assistant: RunningAssistant, sender: str, language: str = "de"):
+def office_hold(
+    assistant: RunningAssistant, sender: str, language: str = "de", channel: str = "webchat"
+):
     """A request of ``sender`` claimed by a coordinator (who then holds the conversation)."""
     import datetime as dt
 
@@ -340,7 +342,7 @@ def office_hold(assistant: RunningAssistant, sender: str, language: str = "de"):
     url = assistant.settings.database_url
     store = RequestStore(url)
     request_ = store.save_request(
-        sender_id=sender, channel="webchat", category="interpreter", language=language,
+        sender_id=sender, channel=channel, category="interpreter", language=language,
         fields={"municipality": "Sindelfingen"}, excerpt=[],
     )  # fmt: skip
     store.close()
@@ -428,3 +430,17 @@ def test_updates_keep_the_sender_secret_and_check_it(assistant: RunningAssistant
         assistant.base_url, f"{API}/updates", {"sender": f"web-{uuid.uuid4().hex}", "after": -1}
     )
     assert negative.status == 400 and '"after"' in negative.json()["error"]
+
+
+def test_the_rest_channel_passes_a_held_conversation_on_too(assistant: RunningAssistant) -> None:
+    from bot.texts import text as catalogue_text
+
+    sender = f"rest-{uuid.uuid4().hex[:12]}"
+    assistant.send(sender, "Hallo")
+    work, _anna, reference = office_hold(assistant, sender, channel="rest")
+
+    assert assistant.texts(sender, "Noch eine Frage") == [
+        catalogue_text("relay.passed_on", "de", reference=reference)
+    ]
+    assert work.case(reference).entries[-1].text == "Noch eine Frage"
+    work.close()

@@ -82,11 +82,12 @@ class OfficeMessages(LazyDatabase):
         """What the office part of the conversation looks like after a reload, and the last id.
 
         Each message: ``{"sender": "user" | "bot", "text", "buttons" (bot),
-        "time" (seconds since the epoch), "office": True}``, and the office's
-        messages their ``id``. Those still pending are marked sent (they are
-        shown now). The last id is where the widget's fetching of updates
-        starts; a message stored meanwhile may come both ways (the widget
-        knows it by its id).
+        "time" (seconds since the epoch)}``; the office's own messages also
+        ``"office": True`` and their ``id`` (the assistant's notices of the
+        relay are the assistant's, as when they were first shown). Those
+        still pending are marked sent (they are shown now). The last id is
+        where the widget's fetching of updates starts; a message stored
+        meanwhile may come both ways (the widget knows it by its id).
         """
         e, r = entries_table, requests_table
         last_query = (
@@ -134,7 +135,8 @@ class OfficeMessages(LazyDatabase):
             time = row.created_at.timestamp()
             data = row.data or {}
             if row.kind in TO_NEWCOMER:
-                shown.append({**_message("bot", row.text_translated or "", time), "id": row.id})
+                office = _message("bot", row.text_translated or "", time)
+                shown.append({**office, "office": True, "id": row.id})
             elif row.kind == "newcomer":
                 shown.append(_message("user", row.text or "", time))
                 if data.get("noticed"):
@@ -156,7 +158,7 @@ def _key(message: dict[str, Any]) -> tuple:
 def _message(
     sender: str, text: str, time: float, buttons: list[dict[str, str]] | None = None
 ) -> dict[str, Any]:
-    message = {"sender": sender, "text": text, "time": time, "office": True}
+    message: dict[str, Any] = {"sender": sender, "text": text, "time": time}
     if sender == "bot":
         message["buttons"] = list(buttons or [])
     return message

@@ -40,6 +40,7 @@ from bot.texts import get_catalogue
 from tests.e2e.support import fixed_part, post_message, response_text
 from tests.helpers import fake_telegram as tg
 from tests.helpers.fake_telegram import FakeTelegram
+from tests.helpers.office import hold_conversation
 from tests.helpers.services import free_port, rest_token
 
 TEXTS = get_catalogue().group("notice")  # the channel's own notices (data/texts.yml)
@@ -440,35 +441,13 @@ def test_human_command_starts_a_request_to_a_person(assistant, fake) -> None:
 def test_while_the_office_holds_the_chat_messages_go_there_until_the_back_button(
     assistant, fake
 ) -> None:
-    import datetime as dt
-
-    from bot.casework.store import Casework, Staff
-    from bot.store.models import StaffUser
-
     chat = new_chat()
     assert assistant.post(tg.text_update(chat, "/help")) == 200
     wait_for_texts(fake, chat, 1)
-    url = assistant.settings.database_url
-    store = RequestStore(url)
-    reference = store.save_request(
-        sender_id=f"tg-{chat}", channel="telegram", category="interpreter", language="de",
-        fields={}, excerpt=[],
-    ).reference  # fmt: skip
-    store.close()
-    engine = sa.create_engine(url)
-    with engine.begin() as connection:
-        staff_id = connection.execute(
-            StaffUser.__table__.insert().values(
-                username=f"anna{chat}",
-                display_name="Anna Berger",
-                role="coordinator",
-                password_hash="-",
-                created_at=dt.datetime.now(dt.timezone.utc),
-            )  # fmt: skip
-        ).inserted_primary_key[0]
-    engine.dispose()
-    work = Casework(url)
-    work.claim(reference, Staff(int(staff_id), "Anna Berger"))  # "now being handled", by the outbox
+    # A coordinator claims the request: "now being handled" goes out through the outbox.
+    work, _anna, reference = hold_conversation(
+        assistant.settings.database_url, f"tg-{chat}", channel="telegram"
+    )
     wait_for_texts(fake, chat, 2)
 
     assert assistant.post(tg.text_update(chat, "Wann ist mein Termin?")) == 200

@@ -13,6 +13,7 @@ import pytest
 
 from tests.browser.webchat_server import running_webchat_assistant
 from tests.e2e.support import LEAK_MARKERS, is_response
+from tests.helpers.office import hold_conversation
 from tests.helpers.services import RunningAssistant
 
 pytestmark = pytest.mark.model
@@ -330,38 +331,7 @@ def test_keeping_the_conversation_is_not_marked_as_deleted(
 def office_hold(
     assistant: RunningAssistant, sender: str, language: str = "de", channel: str = "webchat"
 ):
-    """A request of ``sender`` claimed by a coordinator (who then holds the conversation)."""
-    import datetime as dt
-
-    import sqlalchemy as sa
-
-    from bot.casework.store import Casework, Staff
-    from bot.store import RequestStore
-    from bot.store.models import StaffUser
-
-    url = assistant.settings.database_url
-    store = RequestStore(url)
-    request_ = store.save_request(
-        sender_id=sender, channel=channel, category="interpreter", language=language,
-        fields={"municipality": "Sindelfingen"}, excerpt=[],
-    )  # fmt: skip
-    store.close()
-    engine = sa.create_engine(url)
-    with engine.begin() as connection:
-        staff_id = connection.execute(
-            StaffUser.__table__.insert().values(
-                username=f"anna-{uuid.uuid4().hex[:8]}",
-                display_name="Anna Berger",
-                role="coordinator",
-                password_hash="-",
-                created_at=dt.datetime.now(dt.timezone.utc),
-            )  # fmt: skip
-        ).inserted_primary_key[0]
-    engine.dispose()
-    work = Casework(url)
-    anna = Staff(int(staff_id), "Anna Berger")
-    work.claim(request_.reference, anna)
-    return work, anna, request_.reference
+    return hold_conversation(assistant.settings.database_url, sender, language, channel)
 
 
 def updates(assistant: RunningAssistant, sender: str, after: int) -> dict:

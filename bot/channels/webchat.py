@@ -15,7 +15,10 @@ channel's prefix is ``/`` so that the chat page can live at ``/chat``):
 - ``GET  /webhooks/webchat/webchat.css``
 - ``GET  /webhooks/webchat/languages``  the languages served now, for the picker
 - ``POST /webhooks/webchat/webhook``    ``{sender, message, message_id, metadata}`` -> bot messages
-- ``POST /webhooks/webchat/history``    ``{sender}`` -> the conversation so far
+- ``POST /webhooks/webchat/history``    ``{sender}`` -> the conversation so far, with the
+  coordination office's part (:mod:`bot.casework.conversation`) and ``office_last``
+- ``POST /webhooks/webchat/updates``    ``{sender, after}`` -> the office's messages after the
+  id ``after``: ``{"messages": [{id, text, time}], "last"}`` (the widget asks every few seconds)
 
 The sender id (``web-`` and 32 hex digits) is made at random by the browser
 and is the only key to a conversation, so it is treated as a secret: it

@@ -23,10 +23,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from bot import senders
+from bot.casework.fallback import EMAIL_CHANNEL, email_address
 from bot.outbox import Outbox
 from bot.settings import get_settings
 from bot.store import RequestStore
 from bot.store.db import LazyDatabase, chunks
+from bot.store.models import HandoffRequest
 from bot.translation.cache import TranslationCache
 
 logger = logging.getLogger(__name__)
@@ -124,6 +126,19 @@ _events = sa.Table(
 )
 
 
+class _Requests(LazyDatabase):
+    """The contacts in a conversation's requests, read before the requests are deleted."""
+
+    def email_contacts(self, sender_id: str) -> list[str]:
+        table = HandoffRequest.__table__
+        with self._get_engine().connect() as connection:
+            rows = connection.execute(
+                sa.select(table.c.fields).where(table.c.sender_id == sender_id)
+            )
+            found = {email_address(fields) for (fields,) in rows}
+        return sorted(address for address in found if address)
+
+
 class PrivacyError(RuntimeError):
     """Forgetting did not complete; the message says which part failed (never a text)."""
 
@@ -200,9 +215,11 @@ def forget(
     """Delete everything stored about the conversation ``sender_id``.
 
     Its requests, its conversation (every session), the cached translations
-    of what the person wrote, and the messages already delivered to their
-    Telegram chat. Messages still waiting in the outbox stay: they are answers
-    still owed (their text is emptied once sent).
+    of what the person wrote, the messages already delivered to their
+    Telegram chat, and every e-mail to a contact address in their requests
+    (office messages sent by e-mail instead of the chat, :mod:`bot.casework.fallback`).
+    Messages still waiting for the Telegram chat stay: they are answers still
+    owed (their text is emptied once sent).
 
     ``translation_cache`` is the process's cache when the caller has one, so
     that its memory forgets too; other processes never serve a translation
@@ -216,9 +233,12 @@ def forget(
     cache = translation_cache or TranslationCache(url)
     outbox = Outbox(url)
     requests = RequestStore(url)
+    contacts = _Requests(url)
     try:
         try:
             texts = conversations.user_texts([sender_id])
+            # E-mails the office sent instead of the chat go with the requests.
+            addresses = contacts.email_contacts(sender_id)
             deleted_requests = requests.delete_sender_data(sender_id)
             deleted_events = conversations.delete([sender_id])
         except (sa.exc.SQLAlchemyError, RuntimeError) as error:
@@ -229,9 +249,12 @@ def forget(
         chat = senders.telegram_chat(sender_id)
         try:
             messages = outbox.forget_recipient(senders.TELEGRAM, chat) if chat else 0
+            for address in addresses:
+                messages += outbox.forget_recipient(EMAIL_CHANNEL, address, waiting_too=True)
         except sa.exc.SQLAlchemyError as error:
             raise PrivacyError(f"cannot delete the delivered messages: {error}") from None
     finally:
+        contacts.close()
         conversations.close()
         outbox.close()
         requests.close()

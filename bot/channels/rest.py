@@ -42,6 +42,7 @@ from sanic.response import HTTPResponse
 
 from bot import senders
 from bot.channels.http import BadRequest, error, json_body, parse_metadata
+from bot.channels.relay_gate import handled_by_office
 from bot.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -145,12 +146,15 @@ class RestInput(RasaRestInput):
             if channel != senders.REST:
                 logger.warning("REST channel: refused a message for a %s conversation", channel)
                 return error(403, f'"sender" is a {channel} conversation; REST may not use it.')
+            collector = CollectingOutputChannel()
+            if await handled_by_office(sender, text, collector):
+                # A coordinator holds the conversation: the office has the message.
+                return response.json(collector.messages)
             if request.args.get("stream", "").lower() == "true":
                 return response.stream(
                     self.stream_response(on_new_message, text, sender, self.name(), metadata),
                     content_type="text/event-stream",
                 )
-            collector = CollectingOutputChannel()
             try:
                 await on_new_message(
                     UserMessage(

@@ -15,7 +15,10 @@ channel's prefix is ``/`` so that the chat page can live at ``/chat``):
 - ``GET  /webhooks/webchat/webchat.css``
 - ``GET  /webhooks/webchat/languages``  the languages served now, for the picker
 - ``POST /webhooks/webchat/webhook``    ``{sender, message, message_id, metadata}`` -> bot messages
-- ``POST /webhooks/webchat/history``    ``{sender}`` -> the conversation so far
+- ``POST /webhooks/webchat/history``    ``{sender}`` -> the conversation so far, with the
+  coordination office's part (:mod:`bot.casework.conversation`) and ``office_last``
+- ``POST /webhooks/webchat/updates``    ``{sender, after}`` -> the office's messages after the
+  id ``after``: ``{"messages": [{id, text, time}], "last"}`` (the widget asks every few seconds)
 
 The sender id (``web-`` and 32 hex digits) is made at random by the browser
 and is the only key to a conversation, so it is treated as a secret: it
@@ -32,6 +35,7 @@ its id.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -52,6 +56,7 @@ from sanic.response import HTTPResponse
 from bot import senders
 from bot.channels.flood import FloodGuard
 from bot.channels.http import BadRequest, error, json_body, parse_metadata
+from bot.channels.relay_gate import get_office_messages, handled_by_office
 from bot.texts import (
     MARKER_SIGN,
     SOURCE_LANGUAGES,
@@ -158,6 +163,16 @@ def parse_message(body: dict[str, Any]) -> str:
     return message.strip()
 
 
+def parse_after(body: dict[str, Any]) -> int:
+    """The id of the last office message the widget has (0: none yet)."""
+    after = body.get("after", 0)
+    if after is None:
+        return 0
+    if isinstance(after, bool) or not isinstance(after, int) or not 0 <= after < 2**63:
+        raise BadRequest('"after" must be a whole number, 0 or more.')
+    return after
+
+
 def parse_message_id(body: dict[str, Any]) -> str | None:
     message_id = body.get("message_id")
     if message_id is None:
@@ -239,40 +254,69 @@ def _buttons(event: BotUttered) -> list[dict[str, str]]:
     ]
 
 
-def history_messages(events: list[Any]) -> list[dict[str, Any]]:
+def history_messages(
+    events: list[Any], office: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     """What the browser shows after a reload: the texts, and the open buttons.
 
     A clicked button was sent as its payload; it is shown as the button's
     title, as when it was clicked. Other commands (``/delete_data``, a
     language chosen in the picker) are not shown. Only the bot messages after
     the user's last message keep their buttons: older ones are answered.
+
+    ``office``: the office's part of the conversation (its replies, and what
+    the newcomer wrote while a coordinator held it; :mod:`bot.casework.conversation`),
+    each with its ``time``; merged in by time.
     """
     shown: list[dict[str, Any]] = []
     offered: dict[str, str] = {}  # payload -> title, since the user's last message
-    answered = 0  # messages before this index came before the user's last message
     for event in events:
+        time = float(getattr(event, "timestamp", 0) or 0)
         if isinstance(event, UserUttered):
             text = event.text or ""
             if text.startswith("/"):
                 text = offered.get(text, "")
-            if text:
-                shown.append({"sender": "user", "text": text})
+            # A hidden command still answers the questions before it.
+            shown.append({"sender": "user", "text": text, "time": time})
             offered = {}
-            answered = len(shown)
         elif isinstance(event, BotUttered):
             buttons = _buttons(event)
             offered.update({button["payload"]: button["title"] for button in buttons})
             if buttons:
-                shown.append({"sender": "bot", "text": event.text or "", "buttons": buttons})
+                shown.append(
+                    {"sender": "bot", "text": event.text or "", "buttons": buttons, "time": time}
+                )
             elif event.text:
                 # As the webhook sent it: Rasa's collecting channel splits
                 # plain texts at blank lines into separate messages.
                 for part in event.text.strip().split("\n\n"):
-                    shown.append({"sender": "bot", "text": part, "buttons": []})
-    for message in shown[:answered]:
-        if message["sender"] == "bot":
+                    shown.append({"sender": "bot", "text": part, "buttons": [], "time": time})
+    if office:
+        # sorted() is stable: messages of the same moment keep their order.
+        shown = sorted([*shown, *office], key=lambda message: message["time"])
+    answered = max(
+        (index for index, message in enumerate(shown) if message["sender"] == "user"), default=-1
+    )
+    result = []
+    for index, message in enumerate(shown):
+        message = {key: value for key, value in message.items() if key != "time"}
+        if message["sender"] == "user":
+            if message["text"]:
+                result.append(message)
+            continue
+        if index < answered:
             message["buttons"] = []
-    return shown[-MAX_HISTORY:]
+        result.append(message)
+    return result[-MAX_HISTORY:]
+
+
+def _first_time(events: list[Any]) -> dt.datetime | None:
+    """When the conversation's current session began (office messages before it are not shown)."""
+    for event in events:
+        timestamp = getattr(event, "timestamp", None)
+        if timestamp:
+            return dt.datetime.fromtimestamp(float(timestamp), dt.timezone.utc)
+    return None
 
 
 def widget_texts(language: str) -> tuple[dict[str, str], str | None]:
@@ -418,11 +462,12 @@ class WebChatInput(InputChannel):
             collector = WebChatOutput()
             pending = self.recent.start(key) if key else None
             try:
-                await on_new_message(
-                    UserMessage(
-                        text, collector, sender, input_channel=self.name(), metadata=metadata
+                if not await handled_by_office(sender, text, collector):
+                    await on_new_message(
+                        UserMessage(
+                            text, collector, sender, input_channel=self.name(), metadata=metadata
+                        )
                     )
-                )
             except asyncio.CancelledError:
                 logger.error("Web chat: no answer in time for a message (%d chars)", len(text))
                 if not collector.messages:
@@ -454,6 +499,32 @@ class WebChatInput(InputChannel):
                 logger.exception("Web chat: reading a conversation failed")
                 return _error(503, "The conversation cannot be read right now.")
             events = list(tracker.events) if tracker is not None else []
-            return response.json({"messages": history_messages(events)})
+            since = _first_time(events)
+            try:
+                office, last = await asyncio.to_thread(get_office_messages().history, sender, since)
+            except Exception:  # noqa: BLE001 - the assistant's part still shows
+                logger.exception("Web chat: reading the office's messages failed")
+                office, last = [], None
+            body: dict[str, Any] = {"messages": history_messages(events, office)}
+            if last is not None:
+                body["office_last"] = last
+            return response.json(body)
+
+        @webchat.route(f"{base}/updates", methods=["POST"])
+        async def updates(request: Request) -> HTTPResponse:
+            # The widget asks every few seconds while the page is open: cheap, and
+            # outside the flood guard, which counts what a person writes.
+            try:
+                body = _json_body(request)
+                sender = parse_sender(body)
+                after = parse_after(body)
+            except BadRequest as error:
+                return _error(400, str(error))
+            try:
+                found = await asyncio.to_thread(get_office_messages().updates, sender, after)
+            except Exception:  # noqa: BLE001 - the widget asks again
+                logger.exception("Web chat: reading the office's messages failed")
+                return _error(503, "The office's messages cannot be read right now.")
+            return response.json({"messages": found.messages, "last": found.last})
 
         return webchat

@@ -237,21 +237,18 @@ class Outbox(LazyDatabase):
             )
             return int(result.rowcount or 0)
 
-    def forget_recipient(self, channel: str, recipient: str) -> int:
+    def forget_recipient(self, channel: str, recipient: str, *, waiting_too: bool = False) -> int:
         """Delete the delivered and failed rows of ``recipient`` ("delete my data").
 
-        Waiting rows stay: they are the answers still owed, among them the
-        confirmation that the data was deleted.
+        Waiting rows stay unless ``waiting_too``: in the chat they are the
+        answers still owed, among them the confirmation that the data was deleted.
         """
         table = outbox_table
+        conditions = [table.c.channel == channel, table.c.recipient == str(recipient)]
+        if not waiting_too:
+            conditions.append(table.c.status != PENDING)
         with self._get_engine().begin() as connection:
-            result = connection.execute(
-                table.delete().where(
-                    table.c.channel == channel,
-                    table.c.recipient == str(recipient),
-                    table.c.status != PENDING,
-                )
-            )
+            result = connection.execute(table.delete().where(*conditions))
             return int(result.rowcount or 0)
 
     # -- long button payloads ---------------------------------------------------------

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from tests.browser.chat_page import ChatPage, serving_page
 from tests.e2e.support import INTERPRETER_QUESTIONS, interpreter_answers, is_response
+from tests.helpers.held_conversation import hold_conversation
 
 pytestmark = pytest.mark.model
 
@@ -236,3 +237,28 @@ def test_one_script_tag_embeds_the_widget(page, assistant, shot) -> None:
         page.keyboard.press("Escape")
         expect(page.locator(".wl-panel")).to_be_hidden()
         assert "wl-launcher" in chat.focused()["cls"]
+
+
+def test_an_office_reply_appears_without_writing_and_stays_after_a_reload(
+    page, assistant, shot
+) -> None:
+    chat = ChatPage(page).open(assistant.base_url)
+    chat.say("Hallo")
+    work, anna, reference = hold_conversation(assistant.settings.database_url, chat.stored_sender())
+    reply = "Ihr Termin ist am Montag um 9 Uhr."
+    work.reply(reference, anna, reply, reply, "de", False)
+    work.close()
+
+    office = page.locator(".wl-office")
+    expect(office.filter(has_text=reply)).to_have_count(1, timeout=30_000)
+    expect(office.first).to_contain_text("Koordinierungsstelle Integration")
+    page.wait_for_timeout(5_000)  # another poll: nothing is shown twice
+    expect(office).to_have_count(2)  # "being handled", then the reply
+    before = chat.bubbles()
+    shot("office-reply")
+
+    page.reload()
+    expect(page.locator(".wl-office")).to_have_count(2)
+    chat.wait_idle()
+    page.wait_for_timeout(5_000)
+    assert chat.bubbles() == before

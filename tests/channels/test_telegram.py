@@ -40,6 +40,7 @@ from bot.texts import get_catalogue
 from tests.e2e.support import fixed_part, post_message, response_text
 from tests.helpers import fake_telegram as tg
 from tests.helpers.fake_telegram import FakeTelegram
+from tests.helpers.held_conversation import hold_conversation
 from tests.helpers.services import free_port, rest_token
 
 TEXTS = get_catalogue().group("notice")  # the channel's own notices (data/texts.yml)
@@ -435,6 +436,41 @@ def test_human_command_starts_a_request_to_a_person(assistant, fake) -> None:
     events = assistant.events(chat)
     intents = [e.get("parse_data", {}).get("intent", {}).get("name") for e in events]
     assert "request_human" in intents
+
+
+def test_while_the_office_holds_the_chat_messages_go_there_until_the_back_button(
+    assistant, fake
+) -> None:
+    chat = new_chat()
+    assert assistant.post(tg.text_update(chat, "/help")) == 200
+    wait_for_texts(fake, chat, 1)
+    # A coordinator claims the request: "now being handled" goes out through the outbox.
+    work, _anna, reference = hold_conversation(
+        assistant.settings.database_url, f"tg-{chat}", channel="telegram"
+    )
+    wait_for_texts(fake, chat, 2)
+
+    assert assistant.post(tg.text_update(chat, "Wann ist mein Termin?")) == 200
+    texts = wait_for_texts(fake, chat, 3)
+    passed_on = get_catalogue().texts["relay.passed_on"]["de"].format(reference=reference)
+    assert texts[-1] == passed_on
+    ((title, back_payload),) = keyboard(fake.sent(chat)[-1])
+    assert title == get_catalogue().texts["relay.back_button"]["de"]
+    said = [e["text"] for e in assistant.events(chat) if e.get("event") == "user"]
+    assert "Wann ist mein Termin?" not in said, "the assistant never read it"
+    assert [e.text for e in work.case(reference).entries if e.kind == "newcomer"] == [
+        "Wann ist mein Termin?"
+    ]
+
+    assert assistant.post(tg.callback_update(chat, back_payload)) == 200
+    texts = wait_for_texts(fake, chat, 4)
+    assert texts[-1] == get_catalogue().texts["relay.back"]["de"].format(reference=reference)
+    assert not work.case(reference).held
+    work.close()
+
+    assert assistant.post(tg.text_update(chat, "/help")) == 200
+    texts = wait_for_texts(fake, chat, 5)
+    assert texts[-1].startswith(fixed_part("utter_help", "de")), "the assistant answers again"
 
 
 def test_a_typed_slash_text_is_never_read_as_an_intent_with_entities(assistant, fake) -> None:

@@ -13,6 +13,7 @@ import pytest
 
 from tests.browser.webchat_server import running_webchat_assistant
 from tests.e2e.support import LEAK_MARKERS, is_response
+from tests.helpers.held_conversation import hold_conversation
 from tests.helpers.services import RunningAssistant
 
 pytestmark = pytest.mark.model
@@ -322,3 +323,94 @@ def test_keeping_the_conversation_is_not_marked_as_deleted(
     assert not any(message.get("conversation_deleted") for message in kept)
     user_texts = [m["text"] for m in history(assistant, sender) if m["sender"] == "user"]
     assert user_texts == ["Hallo", no["title"]]
+
+
+# -- the coordination office in the web chat --------------------------------------------
+
+
+def office_hold(
+    assistant: RunningAssistant, sender: str, language: str = "de", channel: str = "webchat"
+):
+    return hold_conversation(assistant.settings.database_url, sender, language, channel)
+
+
+def updates(assistant: RunningAssistant, sender: str, after: int) -> dict:
+    reply = request(assistant.base_url, f"{API}/updates", {"sender": sender, "after": after})
+    assert reply.status == 200, reply.body[:300]
+    return reply.json()
+
+
+def test_an_office_reply_reaches_the_page_once_and_stays_after_a_reload(
+    assistant: RunningAssistant, sender: str
+) -> None:
+    say(assistant, sender, "Hallo")
+    work, anna, reference = office_hold(assistant, sender)
+    termin = "Ihr Termin ist am Montag um 9 Uhr."
+    work.reply(reference, anna, termin, termin, "de", False)
+
+    fetched = updates(assistant, sender, 0)
+    again = updates(assistant, sender, fetched["last"])
+
+    texts = [message["text"] for message in fetched["messages"]]
+    assert len(texts) == 2 and "Ihr Termin ist am Montag um 9 Uhr." in texts[-1]
+    assert again == {"messages": [], "last": fetched["last"]}, "never shown twice"
+    assert all(e.delivery == "sent" for e in work.case(reference).entries if e.delivery)
+    assert updates(assistant, f"web-{uuid.uuid4().hex}", 0)["messages"] == []
+
+    reloaded = request(assistant.base_url, f"{API}/history", {"sender": sender}).json()
+    shown = reloaded["messages"]
+    assert shown[0] == {"sender": "user", "text": "Hallo"}
+    office = [message for message in shown if message.get("office")]
+    assert [message["text"] for message in office] == texts, "after the assistant's greeting"
+    assert reloaded["office_last"] == fetched["last"]
+    work.close()
+
+
+def test_while_the_office_holds_the_conversation_messages_go_there(
+    assistant: RunningAssistant, sender: str
+) -> None:
+    from bot.texts import text as catalogue_text
+
+    say(assistant, sender, "Hallo")
+    work, _anna, reference = office_hold(assistant, sender, language="en")
+
+    (passed_on,) = say(assistant, sender, "When exactly is my appointment?")
+    assert say(assistant, sender, "Thank you") == [], "said once per hold"
+
+    assert passed_on["text"] == catalogue_text("relay.passed_on", "en", reference=reference)
+    (back_button,) = passed_on["buttons"]
+    written = [e.text for e in work.case(reference).entries if e.kind == "newcomer"]
+    assert written == ["When exactly is my appointment?", "Thank you"]
+    assert [m["text"] for m in history(assistant, sender) if m["sender"] == "user"] == [
+        "Hallo", "When exactly is my appointment?", "Thank you",
+    ]  # fmt: skip
+
+    (back,) = say(assistant, sender, back_button["payload"])
+    assert back["text"] == catalogue_text("relay.back", "en", reference=reference)
+    assert not work.case(reference).held
+    answer = say(assistant, sender, "Hallo")
+    assert answer and all(m.get("text") != passed_on["text"] for m in answer), "the assistant"
+    work.close()
+
+
+def test_updates_keep_the_sender_secret_and_check_it(assistant: RunningAssistant) -> None:
+    bad = request(assistant.base_url, f"{API}/updates", {"sender": "someone-else", "after": 0})
+    assert bad.status == 400 and '"sender"' in bad.json()["error"]
+    negative = request(
+        assistant.base_url, f"{API}/updates", {"sender": f"web-{uuid.uuid4().hex}", "after": -1}
+    )
+    assert negative.status == 400 and '"after"' in negative.json()["error"]
+
+
+def test_the_rest_channel_passes_a_held_conversation_on_too(assistant: RunningAssistant) -> None:
+    from bot.texts import text as catalogue_text
+
+    sender = f"rest-{uuid.uuid4().hex[:12]}"
+    assistant.send(sender, "Hallo")
+    work, _anna, reference = office_hold(assistant, sender, channel="rest")
+
+    assert assistant.texts(sender, "Noch eine Frage") == [
+        catalogue_text("relay.passed_on", "de", reference=reference)
+    ]
+    assert work.case(reference).entries[-1].text == "Noch eine Frage"
+    work.close()

@@ -158,3 +158,34 @@ async def test_purge_forgets_idle_conversations_with_their_translations(
     assert (purged.conversations, purged.translations) == (1, 1)
     assert rows(database_url, "events") == []
     assert rows(database_url, "translation_cache") == []
+
+
+def test_forget_removes_the_e_mails_sent_to_the_persons_contact_address(
+    store: RequestStore, outbox: Outbox, database_url: str
+) -> None:
+    store.save_request(
+        sender_id=OTHER,
+        channel="webchat",
+        category="interpreter",
+        language="uk",
+        fields={"contact": "amina@example.org"},
+        excerpt=[],
+    )
+    store.save_request(
+        sender_id="web-" + "1" * 32,
+        channel="webchat",
+        category="interpreter",
+        language="uk",
+        fields={"contact": "olena@example.org"},
+        excerpt=[],
+    )
+    # An office message sent by e-mail instead of the chat, and one still waiting.
+    (sent,) = outbox.enqueue("email", "amina@example.org", [{"subject": "A", "body": "B"}])
+    outbox.mark_sent(sent)
+    outbox.enqueue("email", "amina@example.org", [{"subject": "A", "body": "C"}])
+    (kept,) = outbox.enqueue("email", "olena@example.org", [{"subject": "A", "body": "D"}])
+
+    forgotten = privacy.forget(OTHER, database_url)
+
+    assert forgotten.requests == 1 and forgotten.messages == 2
+    assert [row.id for row in rows(database_url, "outbox")] == [kept]

@@ -23,6 +23,7 @@
   var PRIVACY_URL = script.getAttribute("data-privacy-url");
   var MAX_LENGTH = 2000;
   var REQUEST_TIMEOUT_MS = 90000; // a reply that needs a translation can take a while
+  var OFFICE_POLL_MS = 4000; // how often the page asks for the coordination office's messages
   var MAX_RETRY_DELAY_MS = 30000;
   var RTL = ["ar", "fa", "prs", "ps", "ckb", "ur"];
   var KEYS = {
@@ -93,6 +94,11 @@
   var busy = false;
   var wakeUp = null; // ends the wait before the next retry early
   var historyLoaded = false;
+  // The coordination office's messages come without a message of the user's:
+  // the widget asks for those after the last one it has (ids it showed, never twice).
+  var officeLast = 0;
+  var officeShown = {};
+  var officePolling = false;
 
   function browserLanguage() {
     var tag = (navigator.languages && navigator.languages[0]) || navigator.language || "de";
@@ -397,8 +403,12 @@
   }
 
   function addBotMessage(message) {
-    var bubble = el("div", { className: "wl-msg wl-bot", dir: "auto" }, [
-      el("span", { className: "wl-vh", text: t("assistant") + " " }),
+    var label = message.office
+      ? el("span", { className: "wl-office-label", text: t("office") })
+      : el("span", { className: "wl-vh", text: t("assistant") + " " });
+    var className = "wl-msg wl-bot" + (message.office ? " wl-office" : "");
+    var bubble = el("div", { className: className, dir: "auto" }, [
+      label,
       message.text ? textWithLinks(message.text) : null,
     ]);
     var buttons = message.buttons || [];
@@ -631,6 +641,8 @@
     // (except the assistant's confirmation, which was the last message added).
     save(KEYS.sender, null);
     save(KEYS.pending, null);
+    officeLast = 0;
+    officeShown = {};
     var last = ui.log.lastElementChild;
     ui.log.textContent = "";
     if (last) ui.log.appendChild(last);
@@ -655,6 +667,44 @@
       });
   }
 
+  function addOfficeMessage(message) {
+    if (!message || typeof message.id !== "number" || officeShown[message.id]) return;
+    officeShown[message.id] = true;
+    addBotMessage({ text: String(message.text || ""), buttons: [], office: true });
+  }
+
+  // Asks for the office's new messages; quietly tries again next time when it fails.
+  function pollOffice() {
+    var id = load(KEYS.sender);
+    if (!id || officePolling) return;
+    officePolling = true;
+    post("updates", { sender: id, after: officeLast })
+      .then(function (response) {
+        return response.ok ? response.json() : null;
+      })
+      .then(function (data) {
+        if (!data || load(KEYS.sender) !== id) return; // the conversation was deleted meanwhile
+        (data.messages || []).forEach(addOfficeMessage);
+        if (typeof data.last === "number" && data.last > officeLast) officeLast = data.last;
+      })
+      .catch(function () {
+        /* offline for a moment: the next poll asks again */
+      })
+      .finally(function () {
+        officePolling = false;
+      });
+  }
+
+  function startOfficePolling() {
+    pollOffice();
+    setInterval(function () {
+      if (!document.hidden) pollOffice();
+    }, OFFICE_POLL_MS);
+    document.addEventListener("visibilitychange", function () {
+      if (!document.hidden) pollOffice();
+    });
+  }
+
   function loadHistory() {
     var id = load(KEYS.sender);
     var pending = [];
@@ -670,7 +720,9 @@
       : Promise.resolve({ messages: [] });
     return request.then(function (data) {
       var messages = (data && data.messages) || [];
+      if (data && typeof data.office_last === "number") officeLast = data.office_last;
       messages.forEach(function (message) {
+        if (typeof message.id === "number") officeShown[message.id] = true;
         if (message.sender === "user") addUserMessage(message.text);
         else addBotMessage(message);
       });
@@ -691,7 +743,7 @@
     if (historyLoaded) return;
     historyLoaded = true;
     loadLanguages();
-    loadHistory();
+    loadHistory().then(startOfficePolling, startOfficePolling);
   }
 
   function init() {

@@ -26,6 +26,7 @@ from sanic.response import HTTPResponse
 
 from bot import senders
 from bot.channels.flood import FloodGuard
+from bot.channels.relay_gate import handled_by_office
 from bot.channels.telegram.lifecycle import TelegramLink
 from bot.channels.telegram.output import TelegramOutput
 from bot.channels.telegram.tuning import TelegramTuning
@@ -168,15 +169,13 @@ class TelegramInput(InputChannel):
             return
         if received.notice is not None:
             await self._send_notice(received.notice, received, app)
+        sender = senders.telegram_sender(received.chat)
         for text in received.texts:
+            output = self.link.output()
+            if await handled_by_office(sender, text, output):
+                continue
             await on_new_message(
-                UserMessage(
-                    text,
-                    self.link.output(),
-                    senders.telegram_sender(received.chat),
-                    input_channel=CHANNEL,
-                    metadata=received.metadata,
-                )
+                UserMessage(text, output, sender, input_channel=CHANNEL, metadata=received.metadata)
             )
 
     async def _within_flood_limit(self, received: Received, app: Any) -> bool:

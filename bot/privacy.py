@@ -533,7 +533,7 @@ def _anonymise(connection: sa.engine.Connection, ids: list[int]) -> None:
         connection.execute(
             entries_table.update()
             .where(entries_table.c.request_id.in_(chunk))
-            .values(text=None, text_translated=None, data=None, outbox_id=None)
+            .values(text=None, text_translated=None, data=sa.null(), outbox_id=None)
         )
         connection.execute(
             assignments_table.update()

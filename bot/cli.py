@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from bot.commands import content, languages, nlu, requests, service, telegram
+from bot.commands import content, languages, nlu, office, requests, service, telegram, users
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -16,7 +16,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
-    for module in (service, nlu, content, requests, languages, telegram):
+    for module in (service, office, nlu, content, requests, users, languages, telegram):
         module.register(subparsers)
     return parser
 

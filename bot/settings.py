@@ -63,6 +63,8 @@ class Settings:
     office_admin_password: str | None = None
     office_secure_cookies: bool = True
     office_idle_minutes: int = 30
+    #: Reverse proxies in front of the office app whose X-Forwarded-For/-Proto are believed.
+    office_trusted_proxies: int = 0
     # E-mail (SMTP): replies to newcomers the chat cannot reach, interpreters, staff.
     smtp_host: str | None = None
     smtp_port: int = 587
@@ -173,6 +175,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             "WELCOME_OFFICE_SECURE_COOKIES", env.get("WELCOME_OFFICE_SECURE_COOKIES", "on")
         ),
         office_idle_minutes=int(env.get("WELCOME_OFFICE_IDLE_MINUTES", "30")),
+        office_trusted_proxies=int(env.get("WELCOME_OFFICE_TRUSTED_PROXIES", "0")),
         smtp_host=env.get("WELCOME_SMTP_HOST") or None,
         smtp_port=int(env.get("WELCOME_SMTP_PORT", "587")),
         smtp_user=env.get("WELCOME_SMTP_USER") or None,

@@ -52,6 +52,26 @@ def rasa_environment(settings: Settings) -> dict[str, str]:
     return env
 
 
+def office_environment(settings: Settings) -> dict[str, str]:
+    """Environment of the office process: the same database and folders, its own options."""
+    env = rasa_environment(settings)
+    env["WELCOME_OFFICE_HOST"] = settings.office_host
+    env["WELCOME_OFFICE_PORT"] = str(settings.office_port)
+    env["WELCOME_OFFICE_URL"] = settings.office_url
+    env["WELCOME_OFFICE_SECURE_COOKIES"] = "on" if settings.office_secure_cookies else "off"
+    env["WELCOME_OFFICE_IDLE_MINUTES"] = str(settings.office_idle_minutes)
+    env["WELCOME_OFFICE_TRUSTED_PROXIES"] = str(settings.office_trusted_proxies)
+    for name, value in (
+        ("WELCOME_OFFICE_SECRET_KEY", settings.office_secret_key),
+        ("WELCOME_OFFICE_ADMIN_PASSWORD", settings.office_admin_password),
+    ):
+        if value:
+            env[name] = value
+        else:
+            env.pop(name, None)
+    return env
+
+
 def train_command(settings: Settings) -> list[str]:
     return [
         sys.executable, "-m", "bot.commands.rasa_cli", "train",
@@ -128,6 +148,19 @@ def start_services(
     return [actions, rasa]
 
 
+def start_office(settings: Settings, **popen) -> subprocess.Popen:
+    """Start the office app (`welcome office`); return once its login page answers."""
+    from bot.commands.office import office_command
+
+    office = subprocess.Popen(
+        office_command(settings), cwd=PROJECT_ROOT, env=office_environment(settings), **popen
+    )
+    if not _wait_until_up(f"http://127.0.0.1:{settings.office_port}/login", office, 60):
+        stop_services([office])
+        raise RuntimeError("the office app did not start (see its log above)")
+    return office
+
+
 def stop_services(processes: list[subprocess.Popen]) -> None:
     for process in processes:
         if process.poll() is None:
@@ -181,6 +214,12 @@ def run(args: argparse.Namespace) -> int:
     except RuntimeError as error:
         print(f"welcome run: {error}", file=sys.stderr)
         return 1
+    try:
+        processes.append(start_office(settings))
+    except RuntimeError as error:
+        stop_services(processes)
+        print(f"welcome run: {error}", file=sys.stderr)
+        return 1
     if settings.telegram_bot_token and not settings.telegram_webhook_url:
         # No public HTTPS: fetch updates with getUpdates next to the Rasa server.
         processes.append(
@@ -197,6 +236,7 @@ def run(args: argparse.Namespace) -> int:
         f"  Web chat:               {base}/chat\n"
         f'  Embed on a website:     <script src="{base}/webhooks/webchat/webchat.js" defer>\n'
         f"  Telegram:               {status_line(settings)}\n"
+        f"  Office:                 {settings.office_url}\n"
         "Stop with Ctrl-C.\n",
         flush=True,
     )
@@ -281,7 +321,9 @@ def chat(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("train", help="train the Rasa model (models/welcome.tar.gz)")
     parser.set_defaults(func=train)
-    parser = subparsers.add_parser("run", help="start the action server and the Rasa server")
+    parser = subparsers.add_parser(
+        "run", help="start the action server, the Rasa server and the office app"
+    )
     parser.set_defaults(func=run)
     parser = subparsers.add_parser("chat", help="chat with a running assistant in the terminal")
     parser.add_argument("--url", help="base URL of the Rasa server (default: localhost)")

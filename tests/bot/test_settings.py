@@ -36,3 +36,8 @@ def test_the_rest_channel_is_off_unless_switched_on() -> None:
 def test_a_mistyped_rest_switch_stops_the_start() -> None:
     with pytest.raises(ValueError, match="WELCOME_REST_CHANNEL"):
         load_settings({"WELCOME_REST_CHANNEL": "enabled"})
+
+
+def test_the_office_believes_no_proxy_headers_unless_told_how_many_proxies_there_are() -> None:
+    assert load_settings({}).office_trusted_proxies == 0
+    assert load_settings({"WELCOME_OFFICE_TRUSTED_PROXIES": "1"}).office_trusted_proxies == 1

@@ -65,6 +65,7 @@ def welcome_run(tmp_path: Path, **environ: str) -> Iterator[WelcomeRun]:
         WELCOME_VAR_DIR=str(tmp_path),
         WELCOME_RASA_PORT=str(port),
         WELCOME_ACTION_PORT=str(free_port()),
+        WELCOME_OFFICE_PORT=str(free_port()),
         WELCOME_MODEL_DIR=str(PROJECT_ROOT / "models"),
         **environ,
     )

@@ -31,6 +31,7 @@ def test_setting_the_token_and_running_the_assistant_is_enough_to_chat(tmp_path)
             "WELCOME_VAR_DIR": str(tmp_path),
             "WELCOME_RASA_PORT": str(free_port()),
             "WELCOME_ACTION_PORT": str(free_port()),
+            "WELCOME_OFFICE_PORT": str(free_port()),
             "WELCOME_MODEL_DIR": str(PROJECT_ROOT / "models"),
             "TELEGRAM_BOT_TOKEN": fake.token,
             "TELEGRAM_API_BASE_URL": fake.base_url,

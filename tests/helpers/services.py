@@ -39,6 +39,7 @@ def test_settings(var_dir: Path, database_url: str | None = None) -> Settings:
         "WELCOME_VAR_DIR": str(var_dir),
         "WELCOME_RASA_PORT": str(free_port()),
         "WELCOME_ACTION_PORT": str(free_port()),
+        "WELCOME_OFFICE_PORT": str(free_port()),
         "WELCOME_MODEL_DIR": str(PROJECT_ROOT / "models"),
         "WELCOME_REST_CHANNEL": "on",
         "WELCOME_REST_TOKEN": rest_token(),

@@ -122,7 +122,9 @@ def _is_month(value: str | None) -> bool:
     if not value or len(value) != 7 or value[4] != "-":
         return False
     year, month = value[:4], value[5:]
-    return year.isdigit() and month.isdigit() and 2000 <= int(year) <= 2100 and 1 <= int(month) <= 12
+    return (
+        year.isdigit() and month.isdigit() and 2000 <= int(year) <= 2100 and 1 <= int(month) <= 12
+    )
 
 
 def _shift(month: str, by: int) -> str:
@@ -144,7 +146,7 @@ def months_between(start: str, end: str) -> list[str]:
 
 
 def month_label(month: str) -> str:
-    """"2024-03" as "Mär 2024"."""
+    """ "2024-03" as "Mär 2024"."""
     return f"{MONTH_NAMES[int(month[5:]) - 1]} {month[:4]}"
 
 
@@ -172,6 +174,13 @@ def language_label(code: str) -> str:
 
 class Figures(LazyDatabase):
     """Reads the figures of the database at ``database_url``."""
+
+    @classmethod
+    def on(cls, engine: sa.engine.Engine) -> Figures:
+        """On an engine the caller owns (the office app's)."""
+        figures = cls(engine.url.render_as_string(hide_password=False))
+        figures._engine = engine
+        return figures
 
     def records(self, months: MonthRange) -> list[Record]:
         """Every request created in ``months``: live ones and those already forgotten."""
@@ -254,8 +263,7 @@ def _by_month(
     values = sorted({key(record) for record in records}, key=lambda value: label(value).lower())
     counts = Counter((record.month, key(record)) for record in records)
     rows = tuple(
-        (month_label(month), tuple(counts[(month, value)] for value in values))
-        for month in months
+        (month_label(month), tuple(counts[(month, value)] for value in values)) for month in months
     )
     total = ("Summe", tuple(sum(counts[(m, value)] for m in months) for value in values))
     return Figure(

@@ -282,7 +282,8 @@ def run_forget(args: argparse.Namespace) -> int:
     print(
         f"Deleted {forgotten.requests} request(s) and {forgotten.events} stored chat event(s). "
         f"Also deleted: {forgotten.translations} cached translation(s), "
-        f"{forgotten.messages} delivered message(s)."
+        f"{forgotten.messages} delivered message(s). Anonymous figures kept for "
+        f"{forgotten.figures} request(s)."
     )
     return EXIT_OK
 

@@ -181,18 +181,18 @@ def _require_login() -> Response | None:
         idle_minutes = current_app.config["IDLE_MINUTES"]
         seen = session.get(auth.LAST_SEEN, 0)
         signed_in = session.get(auth.SIGNED_IN_AT, 0)
-        if now - seen > idle_minutes * 60 or now - signed_in > MAX_SESSION_HOURS * 3600:
-            audit.record("timeout")
-            logout_user()
-            session.clear()
-            flash(
-                f"Sie wurden nach {idle_minutes} Minuten ohne Aktivität "
-                "abgemeldet. Bitte melden Sie sich erneut an.",
-                "info",
-            )
-            return redirect(url_for("auth.login"))
-        session[auth.LAST_SEEN] = now
-        return None
+        if now - seen > idle_minutes * 60:
+            notice = f"Sie wurden nach {idle_minutes} Minuten ohne Aktivität abgemeldet."
+        elif now - signed_in > MAX_SESSION_HOURS * 3600:
+            notice = f"Sie wurden nach {MAX_SESSION_HOURS} Stunden Anmeldung abgemeldet."
+        else:
+            session[auth.LAST_SEEN] = now
+            return None
+        audit.record("timeout")
+        logout_user()
+        session.clear()
+        flash(f"{notice} Bitte melden Sie sich erneut an.", "info")
+        return redirect(url_for("auth.login"))
     if request.endpoint == "auth.login":
         return None
     return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]

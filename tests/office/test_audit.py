@@ -7,9 +7,10 @@ import io
 
 import sqlalchemy as sa
 
+from bot.office.app import create_app
 from bot.store.models import AuditEntry, StaffUser
 from tests.helpers.office import login, submit, text
-from tests.office.conftest import PASSWORD
+from tests.office.conftest import PASSWORD, office_settings
 
 
 def entries(office) -> list[tuple[str, str, str | None]]:
@@ -95,3 +96,23 @@ def test_the_csv_export_holds_the_entries_and_is_itself_audited(signed_in, offic
     assert rows[-1][1:3] == ["admin", "export"]  # the export is in the log it exports
     filtered = admin.get("/audit.csv", query_string={"reference": "WL-ABC234"})
     assert len(list(csv.reader(io.StringIO(filtered.get_data(as_text=True))))) == 2
+
+
+def test_a_forwarded_address_is_believed_only_behind_a_configured_proxy(
+    tmp_path, database_url, app, office, make_user
+):
+    make_user("editor")
+    proxied = create_app(
+        office_settings(tmp_path, database_url, WELCOME_OFFICE_TRUSTED_PROXIES="1"), testing=True
+    )
+    try:
+        for application in (app, proxied):
+            browser = application.test_client()
+            browser.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.9"
+            login(browser, "editor", PASSWORD)
+    finally:
+        proxied.extensions["welcome"].close()
+    with office.sessions() as session:
+        query = sa.select(AuditEntry.address).where(AuditEntry.action == "login")
+        addresses = list(session.scalars(query.order_by(AuditEntry.id)))
+    assert addresses == ["127.0.0.1", "203.0.113.9"]

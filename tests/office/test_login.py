@@ -179,3 +179,13 @@ def test_after_login_staff_return_to_the_page_they_asked_for_but_never_elsewhere
         assert response.headers["Location"] == "/", target
         submit(client, "/audit", {}, action="/logout")
         data["csrf_token"] = csrf_token(client.get("/login"))
+
+
+def test_even_an_active_session_ends_after_twelve_hours(signed_in, clock):
+    browser = signed_in("coordinator")
+    for _ in range(12 * 2):
+        clock.advance(minutes=29)
+        assert signed_in_page(browser)
+    clock.advance(minutes=29)
+    page = browser.get("/account/password", follow_redirects=True)
+    assert "nach 12 Stunden Anmeldung abgemeldet" in text(page)

@@ -8,9 +8,15 @@ module:
 
 * "delete my data" in the chat (``action_delete_user_data``) and
   ``welcome requests forget SENDER_ID``: :func:`forget`;
-* retention, ``welcome requests purge`` (run it daily): :func:`purge`.
+* an erasure ordered in the office (a person asked by letter, phone or at the
+  counter): :func:`erase_request_person`;
+* retention, ``welcome requests purge`` and the office's daily job:
+  :func:`purge` / :func:`run_retention`.
 
-Nothing here logs what a person wrote; counts only.
+Before a request is deleted or anonymised its anonymous figures are written
+to ``request_figures`` in the same transaction (:mod:`bot.store.figures`), so
+the county's reports keep counting it. Nothing here logs what a person
+wrote; counts only.
 """
 
 from __future__ import annotations
@@ -19,17 +25,19 @@ import datetime as dt
 import json
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
 from bot import senders
-from bot.casework.fallback import EMAIL_CHANNEL, email_address
 from bot.outbox import Outbox
-from bot.settings import get_settings
-from bot.store import RequestStore
+from bot.outbox.store import EMAIL_CHANNEL, PENDING, outbox_table
+from bot.settings import Settings, get_settings
+from bot.store.audit import audit_in
 from bot.store.db import LazyDatabase, chunks
-from bot.store.models import HandoffRequest
-from bot.translation.cache import TranslationCache
+from bot.store.figures import ANONYMISED_SENDER, archive_figures
+from bot.store.models import AuditEntry, CaseEntry, HandoffRequest, InterpreterAssignment
+from bot.translation.cache import TranslationCache, source_digest, translation_cache_table
 
 logger = logging.getLogger(__name__)
 
@@ -126,42 +134,100 @@ _events = sa.Table(
 )
 
 
-class _Requests(LazyDatabase):
-    """The contacts in a conversation's requests, read before the requests are deleted."""
+#: Retention modes: delete finished requests, or keep them without the person.
+MODES = ("delete", "anonymise")
+#: Who the audit log names for a retention run from the office's daily job.
+RETENTION_USER = "retention"
+CLI_USER = "cli"
 
-    def email_contacts(self, sender_id: str) -> list[str]:
-        table = HandoffRequest.__table__
-        with self._get_engine().connect() as connection:
-            rows = connection.execute(
-                sa.select(table.c.fields).where(table.c.sender_id == sender_id)
-            )
-            found = {email_address(fields) for (fields,) in rows}
-        return sorted(address for address in found if address)
+requests_table = HandoffRequest.__table__
+entries_table = CaseEntry.__table__
+assignments_table = InterpreterAssignment.__table__
+audit_table = AuditEntry.__table__
+OPEN_STATUSES = ("new", "in_progress", "waiting")
 
 
 class PrivacyError(RuntimeError):
     """Forgetting did not complete; the message says which part failed (never a text)."""
 
 
+class ErasureError(PrivacyError):
+    """An erasure ordered in the office cannot be done; the message is German, for staff."""
+
+
 @dataclass(frozen=True)
 class Forgotten:
-    """What :func:`forget` deleted."""
+    """What :func:`forget` deleted (``figures``: anonymous figures rows written first)."""
 
     requests: int
     events: int
     translations: int
     messages: int
+    figures: int = 0
+
+    def detail(self) -> str:
+        return (
+            f"Anfragen: {self.requests}, Chat-Ereignisse: {self.events}, "
+            f"Übersetzungen: {self.translations}, Nachrichten: {self.messages}"
+        )
 
 
 @dataclass(frozen=True)
 class Purged:
-    """What :func:`purge` deleted."""
+    """What a retention run did, or would do (``dry_run``), per kind."""
 
-    requests: int
+    closed: int  # open requests closed after a long silence
+    requests: int  # finished requests deleted
+    anonymised: int  # finished requests kept without the person
+    figures: int  # anonymous figures rows written before deleting/anonymising
     conversations: int
     events: int
     translations: int
-    messages: int
+    messages: int  # delivered or failed outbox rows
+    audit_entries: int
+    dry_run: bool = False
+
+    def detail(self) -> str:
+        """The counts, for the audit log (no data of anybody)."""
+        return (
+            f"geschlossen={self.closed} gelöscht={self.requests} "
+            f"anonymisiert={self.anonymised} zahlen={self.figures} "
+            f"gespräche={self.conversations} ereignisse={self.events} "
+            f"übersetzungen={self.translations} nachrichten={self.messages} "
+            f"protokoll={self.audit_entries}"
+        )
+
+
+@dataclass(frozen=True)
+class RetentionPolicy:
+    """How long what is kept (days); from the settings, each overridable."""
+
+    close_idle_days: float
+    closed_days: float
+    mode: str
+    conversation_days: float
+    batch: int
+    audit_days: float
+    translation_days: float
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides: Any) -> RetentionPolicy:
+        values = {
+            "close_idle_days": settings.retention_close_idle_days,
+            "closed_days": settings.retention_closed_days,
+            "mode": settings.retention_mode,
+            "conversation_days": settings.retention_conversation_days,
+            "batch": settings.retention_batch,
+            "audit_days": settings.audit_days,
+            "translation_days": settings.translation_cache_days,
+        }
+        values.update({key: value for key, value in overrides.items() if value is not None})
+        policy = cls(**values)
+        if policy.mode not in MODES:
+            raise ValueError(f"retention mode must be one of {', '.join(MODES)}")
+        if policy.batch < 1:
+            raise ValueError("the retention batch must be 1 or more")
+        return policy
 
 
 class _Conversations(LazyDatabase):
@@ -181,6 +247,17 @@ class _Conversations(LazyDatabase):
                 texts += [json.loads(data).get("text") or "" for (data,) in rows]
         return [text for text in texts if text]
 
+    def count(self, senders_: list[str]) -> int:
+        counted = 0
+        with self._get_engine().connect() as connection:
+            if not sa.inspect(connection).has_table("events"):
+                return 0
+            for chunk in chunks(senders_):
+                counted += connection.execute(
+                    sa.select(sa.func.count()).where(_events.c.sender_id.in_(chunk))
+                ).scalar_one()
+        return counted
+
     def delete(self, senders_: list[str]) -> int:
         deleted = 0
         with self._get_engine().begin() as connection:
@@ -193,17 +270,54 @@ class _Conversations(LazyDatabase):
                 deleted += max(result.rowcount or 0, 0)
         return deleted
 
-    def idle_since(self, cutoff: dt.datetime) -> list[str]:
-        """Conversations whose last event is older than ``cutoff``."""
+    def idle_since(self, cutoff: dt.datetime, limit: int | None = None) -> list[str]:
+        """Conversations whose last event is older than ``cutoff``, longest idle first."""
         with self._get_engine().connect() as connection:
             if not sa.inspect(connection).has_table("events"):
                 return []
-            rows = connection.execute(
+            last = sa.func.max(_events.c.timestamp)
+            query = (
                 sa.select(_events.c.sender_id)
                 .group_by(_events.c.sender_id)
-                .having(sa.func.max(_events.c.timestamp) < cutoff.timestamp())
+                .having(last < cutoff.timestamp())
+                .order_by(last, _events.c.sender_id)
             )
-            return [sender for (sender,) in rows]
+            if limit is not None:
+                query = query.limit(limit)
+            return [sender for (sender,) in connection.execute(query)]
+
+
+class _Records(LazyDatabase):
+    """The tables of requests, figures, outbox and audit, changed in one transaction each."""
+
+    def engine(self) -> sa.engine.Engine:
+        return self._get_engine()
+
+
+def _contact_emails(fields_list: list[Any]) -> set[str]:
+    """The e-mail addresses a person gave as contact in their requests."""
+    addresses = set()
+    for fields in fields_list:
+        for key in ("contact", "contact_as_written", "email"):
+            value = (fields or {}).get(key)
+            if isinstance(value, str) and "@" in value:
+                addresses.add(value.strip())
+    return addresses
+
+
+def _forget_requests(connection: sa.engine.Connection, sender_id: str) -> tuple[int, int, set]:
+    """Archive the figures of the sender's requests, then delete them (with their history).
+
+    Returns (requests deleted, figures written, contact e-mail addresses).
+    """
+    r = requests_table
+    rows = connection.execute(sa.select(r.c.id, r.c.fields).where(r.c.sender_id == sender_id)).all()
+    ids = [row.id for row in rows]
+    figures = archive_figures(connection, ids)
+    deleted = 0
+    for chunk in chunks(ids):
+        deleted += connection.execute(r.delete().where(r.c.id.in_(chunk))).rowcount or 0
+    return deleted, figures, _contact_emails([row.fields for row in rows])
 
 
 def forget(
@@ -211,53 +325,59 @@ def forget(
     database_url: str | None = None,
     *,
     translation_cache: TranslationCache | None = None,
+    undelivered: bool = False,
+    audit_as: str | None = None,
 ) -> Forgotten:
     """Delete everything stored about the conversation ``sender_id``.
 
-    Its requests, its conversation (every session), the cached translations
-    of what the person wrote, the messages already delivered to their
-    Telegram chat, and every e-mail to a contact address in their requests
-    (office messages sent by e-mail instead of the chat, :mod:`bot.casework.fallback`).
-    Messages still waiting for the Telegram chat stay: they are answers still
-    owed (their text is emptied once sent).
+    Its requests with their history and interpreter bookings (their anonymous
+    figures are written to ``request_figures`` first, in the same
+    transaction), its conversation (every session), the cached translations
+    of what the person wrote, and the messages already delivered to their
+    Telegram chat or contact e-mail address. Messages still waiting in the
+    outbox stay unless ``undelivered``: in the chat ("delete my data") they
+    are answers still owed, among them the confirmation of the deletion (their
+    text is emptied once sent). An erasure ordered in the office deletes them
+    too: nothing is owed any more.
 
     ``translation_cache`` is the process's cache when the caller has one, so
     that its memory forgets too; other processes never serve a translation
     whose stored row is gone (:class:`~bot.translation.cache.TranslationCache`).
+    ``audit_as``: the user the audit log names (``cli``); none for the chat.
 
     Raises:
         PrivacyError: a part could not be deleted (the parts before it were).
+        ValueError: ``sender_id`` is the placeholder of anonymised requests.
     """
+    if sender_id == ANONYMISED_SENDER:
+        raise ValueError("anonymised requests belong to nobody; there is no one to forget")
     url = database_url or get_settings().database_url
     conversations = _Conversations(url)
     cache = translation_cache or TranslationCache(url)
-    outbox = Outbox(url)
-    requests = RequestStore(url)
-    contacts = _Requests(url)
+    records = _Records(url)
     try:
         try:
             texts = conversations.user_texts([sender_id])
-            # E-mails the office sent instead of the chat go with the requests.
-            addresses = contacts.email_contacts(sender_id)
-            deleted_requests = requests.delete_sender_data(sender_id)
+            with records.engine().begin() as connection:
+                deleted_requests, figures, addresses = _forget_requests(connection, sender_id)
             deleted_events = conversations.delete([sender_id])
         except (sa.exc.SQLAlchemyError, RuntimeError) as error:
             raise PrivacyError(
                 f"cannot delete the requests and the conversation: {error}"
             ) from None
         deleted_translations = cache.forget(texts)
-        chat = senders.telegram_chat(sender_id)
         try:
-            messages = outbox.forget_recipient(senders.TELEGRAM, chat) if chat else 0
-            for address in addresses:
-                messages += outbox.forget_recipient(EMAIL_CHANNEL, address, waiting_too=True)
+            with records.engine().begin() as connection:
+                messages = _forget_messages(connection, sender_id, addresses, undelivered)
+                if audit_as:
+                    audit_in(connection, "erase", username=audit_as, detail=Forgotten(
+                        deleted_requests, deleted_events, deleted_translations, messages
+                    ).detail())  # fmt: skip
         except sa.exc.SQLAlchemyError as error:
             raise PrivacyError(f"cannot delete the delivered messages: {error}") from None
     finally:
-        contacts.close()
         conversations.close()
-        outbox.close()
-        requests.close()
+        records.close()
         if translation_cache is None:
             cache.close()
     logger.info(
@@ -267,54 +387,300 @@ def forget(
         deleted_translations,
         messages,
     )
-    return Forgotten(deleted_requests, deleted_events, deleted_translations, messages)
+    return Forgotten(deleted_requests, deleted_events, deleted_translations, messages, figures)
+
+
+def _forget_messages(
+    connection: sa.engine.Connection, sender_id: str, addresses: set[str], undelivered: bool
+) -> int:
+    """Outbox rows to the person's Telegram chat and contact e-mail addresses."""
+    table = outbox_table
+    recipients = []
+    chat = senders.telegram_chat(sender_id)
+    if chat:
+        recipients.append(sa.and_(table.c.channel == senders.TELEGRAM, table.c.recipient == chat))
+    for chunk in chunks(sorted(addresses)):
+        recipients.append(sa.and_(table.c.channel == EMAIL_CHANNEL, table.c.recipient.in_(chunk)))
+    deleted = 0
+    for recipient in recipients:
+        condition = recipient if undelivered else sa.and_(recipient, table.c.status != PENDING)
+        deleted += connection.execute(table.delete().where(condition)).rowcount or 0
+    return deleted
+
+
+def erase_request_person(
+    reference: str,
+    *,
+    username: str,
+    staff_id: int | None = None,
+    address: str | None = None,
+    database_url: str | None = None,
+) -> Forgotten:
+    """Erase the person behind the request ``reference`` (ordered by a member of staff).
+
+    The person asked the office to delete their data (Art. 17 GDPR) by letter,
+    phone or at the counter: everything of their conversation goes, all their
+    requests included (:func:`forget`, messages not yet delivered too). The
+    audit log records who ordered it, for which reference, and the counts.
+
+    Raises:
+        ErasureError: no such request, or it is anonymised already (German message).
+        PrivacyError: a part could not be deleted.
+    """
+    url = database_url or get_settings().database_url
+    reference = (reference or "").strip().upper()
+    records = _Records(url)
+    try:
+        with records.engine().connect() as connection:
+            sender = connection.execute(
+                sa.select(requests_table.c.sender_id).where(requests_table.c.reference == reference)
+            ).scalar_one_or_none()
+    finally:
+        records.close()
+    if sender is None:
+        raise ErasureError(f"Die Anfrage {reference} gibt es nicht (mehr).")
+    if sender == ANONYMISED_SENDER:
+        raise ErasureError(f"Die Anfrage {reference} ist bereits anonymisiert.")
+    forgotten = forget(sender, url, undelivered=True)
+    records = _Records(url)
+    try:
+        with records.engine().begin() as connection:
+            audit_in(
+                connection, "erase", username=username, staff_id=staff_id,
+                reference=reference, address=address, detail=forgotten.detail(),
+            )  # fmt: skip
+    finally:
+        records.close()
+    logger.info("Erased the person of request %s on the office's order", reference)
+    return forgotten
+
+
+# -- retention --------------------------------------------------------------------------
+
+
+def _idle_open(connection: sa.engine.Connection, cutoff: dt.datetime, limit: int) -> list:
+    r = requests_table
+    last = sa.func.coalesce(r.c.updated_at, r.c.created_at)
+    return connection.execute(
+        sa.select(r.c.id, r.c.status)
+        .where(r.c.status.in_(OPEN_STATUSES), last < cutoff)
+        .order_by(last, r.c.id)
+        .limit(limit)
+    ).all()
+
+
+def _closed_before(
+    connection: sa.engine.Connection, cutoff: dt.datetime, mode: str, limit: int
+) -> list:
+    # A request closed before migration 0004 (or with `set-status`) has no
+    # closed_at; it counts from its creation, as retention always did.
+    r = requests_table
+    closed = sa.func.coalesce(r.c.closed_at, r.c.created_at)
+    conditions = [r.c.status == "done", closed < cutoff]
+    if mode == "anonymise":
+        conditions.append(r.c.sender_id != ANONYMISED_SENDER)
+    return connection.execute(
+        sa.select(r.c.id, r.c.sender_id).where(*conditions).order_by(closed, r.c.id).limit(limit)
+    ).all()
+
+
+def _close(connection: sa.engine.Connection, rows: list, now: dt.datetime) -> None:
+    """Close requests nobody touched for long; their history says retention did it.
+
+    The newcomer is not told: after weeks of silence a message out of the blue
+    helps nobody (the web chat is long closed), and it would store new data
+    about them right when the data is to go. They can always ask again.
+    """
+    r = requests_table
+    for chunk in chunks([row.id for row in rows]):
+        connection.execute(
+            r.update()
+            .where(r.c.id.in_(chunk))
+            .values(status="done", closed_at=now, updated_at=now, held=False)
+        )
+    if rows:
+        connection.execute(
+            entries_table.insert(),
+            [
+                {
+                    "request_id": row.id,
+                    "created_at": now,
+                    "kind": "status",
+                    "data": {"from": row.status, "to": "done", "by": "retention"},
+                }
+                for row in rows
+            ],
+        )
+
+
+def _anonymise(connection: sa.engine.Connection, ids: list[int]) -> None:
+    """Keep the rows for the figures, without anything about the person."""
+    for chunk in chunks(ids):
+        connection.execute(
+            requests_table.update()
+            .where(requests_table.c.id.in_(chunk))
+            .values(
+                sender_id=ANONYMISED_SENDER, fields={}, excerpt=[], held=False,
+                relay_noticed_at=None,
+            )
+        )  # fmt: skip
+        connection.execute(
+            entries_table.update()
+            .where(entries_table.c.request_id.in_(chunk))
+            .values(text=None, text_translated=None, data=sa.null(), outbox_id=None)
+        )
+        connection.execute(
+            assignments_table.update()
+            .where(assignments_table.c.request_id.in_(chunk))
+            .values(appointment_date=None, appointment_time=None, place=None)
+        )
+
+
+def _count(connection: sa.engine.Connection, table: sa.Table, condition: Any) -> int:
+    return connection.execute(
+        sa.select(sa.func.count()).select_from(table).where(condition)
+    ).scalar_one()
 
 
 def purge(
-    idle_days: float,
     database_url: str | None = None,
     *,
+    settings: Settings | None = None,
+    close_idle_days: float | None = None,
+    closed_days: float | None = None,
+    mode: str | None = None,
+    conversation_days: float | None = None,
+    batch: int | None = None,
+    audit_days: float | None = None,
     translation_days: float | None = None,
+    dry_run: bool = False,
     now: dt.datetime | None = None,
+    audit_as: str = CLI_USER,
 ) -> Purged:
-    """Retention: forget conversations idle for ``idle_days`` and finished requests as old.
+    """One retention run: what the settings say is no longer needed goes.
 
-    Requests marked ``done`` and created before the cutoff are deleted (open
-    ones stay, whatever their age: the office still works on them); whole
-    conversations whose last message is older than the cutoff are deleted
-    with the cached translations of what was written in them; cached
-    translations older than ``translation_days`` (default: the setting
-    ``WELCOME_TRANSLATION_CACHE_DAYS``) and delivered outbox rows older than
-    the cutoff go too.
+    1. Open requests nobody touched (``updated_at``) for ``close_idle_days``
+       are closed (a ``status`` entry with ``{"by": "retention"}``; the
+       newcomer is not told, see :func:`_close`).
+    2. Requests closed ``closed_days`` ago are deleted with their history and
+       bookings (``mode`` delete) or kept without the person (anonymise: no
+       sender, fields, excerpt, texts, appointment details); their anonymous
+       figures are written first, in the same transaction.
+    3. Conversations idle for ``conversation_days`` are deleted with the
+       cached translations of what was written in them; delivered outbox rows
+       as old go too, and cached translations older than ``translation_days``.
+    4. Audit entries older than ``audit_days`` are deleted; the run itself is
+       audited (action ``retention``, the counts, user ``audit_as``).
+
+    At most ``batch`` requests are closed, as many deleted or anonymised and
+    as many conversations deleted per run (a backlog goes over several days
+    without one long transaction). Every value defaults to its setting.
+    ``dry_run`` counts what would be done and changes nothing.
     """
-    settings = get_settings()
+    settings = settings or get_settings()
+    policy = RetentionPolicy.from_settings(
+        settings, close_idle_days=close_idle_days, closed_days=closed_days, mode=mode,
+        conversation_days=conversation_days, batch=batch, audit_days=audit_days,
+        translation_days=translation_days,
+    )  # fmt: skip
     url = database_url or settings.database_url
     now = now or dt.datetime.now(dt.timezone.utc)
-    cutoff = now - dt.timedelta(days=idle_days)
-    days = settings.translation_cache_days if translation_days is None else translation_days
+
+    def ago(days: float) -> dt.datetime:
+        return now - dt.timedelta(days=days)
+
+    conversation_cutoff = ago(policy.conversation_days)
     conversations = _Conversations(url)
+    records = _Records(url)
     cache = TranslationCache(url)
     outbox = Outbox(url)
-    requests = RequestStore(url)
     try:
-        deleted_requests = requests.delete_done_before(cutoff)
-        idle = conversations.idle_since(cutoff)
-        translations = cache.forget(conversations.user_texts(idle))
-        events = conversations.delete(idle)
-        translations += cache.purge_older_than(days)
-        messages = outbox.purge_finished(cutoff)
+        engine = records.engine()
+        # A dry run reads in a transaction that is rolled back.
+        with engine.connect() if dry_run else engine.begin() as connection:
+            idle_requests = _idle_open(connection, ago(policy.close_idle_days), policy.batch)
+            old_rows = _closed_before(
+                connection, ago(policy.closed_days), policy.mode, policy.batch
+            )
+            old_requests = [row.id for row in old_rows]
+            audit_condition = audit_table.c.at < ago(policy.audit_days)
+            if dry_run:
+                # Anonymised rows have their figures already.
+                figures = sum(row.sender_id != ANONYMISED_SENDER for row in old_rows)
+                audit_entries = _count(connection, audit_table, audit_condition)
+            else:
+                _close(connection, idle_requests, now)
+                figures = archive_figures(connection, old_requests)
+                if policy.mode == "anonymise":
+                    _anonymise(connection, old_requests)
+                else:
+                    for chunk in chunks(old_requests):
+                        connection.execute(
+                            requests_table.delete().where(requests_table.c.id.in_(chunk))
+                        )
+                audit_entries = (
+                    connection.execute(audit_table.delete().where(audit_condition)).rowcount or 0
+                )
+        idle = conversations.idle_since(conversation_cutoff, limit=policy.batch)
+        texts = conversations.user_texts(idle)
+        if dry_run:
+            events = conversations.count(idle)
+            translations, messages = _count_translations_and_messages(
+                engine, texts, now - dt.timedelta(days=policy.translation_days),
+                conversation_cutoff,
+            )  # fmt: skip
+        else:
+            translations = cache.forget(texts)
+            events = conversations.delete(idle)
+            translations += cache.purge_older_than(policy.translation_days)
+            messages = outbox.purge_finished(conversation_cutoff)
+        deleted = 0 if policy.mode == "anonymise" else len(old_requests)
+        purged = Purged(
+            closed=len(idle_requests),
+            requests=deleted,
+            anonymised=len(old_requests) - deleted,
+            figures=figures,
+            conversations=len(idle),
+            events=events,
+            translations=translations,
+            messages=messages,
+            audit_entries=audit_entries,
+            dry_run=dry_run,
+        )
+        if not dry_run:
+            with engine.begin() as connection:
+                audit_in(connection, "retention", username=audit_as, detail=purged.detail())
     except sa.exc.SQLAlchemyError as error:
         raise PrivacyError(f"retention did not complete: {error}") from None
     finally:
-        for helper in (conversations, cache, outbox, requests):
+        for helper in (conversations, records, cache, outbox):
             helper.close()
-    logger.info(
-        "Retention: %d request(s), %d conversation(s) (%d event(s)), %d translation(s), "
-        "%d message(s) deleted",
-        deleted_requests,
-        len(idle),
-        events,
-        translations,
-        messages,
-    )
-    return Purged(deleted_requests, len(idle), events, translations, messages)
+    logger.info("Retention%s: %s", " (dry run)" if dry_run else "", purged.detail())
+    return purged
+
+
+def _count_translations_and_messages(
+    engine: sa.engine.Engine,
+    texts: list[str],
+    translation_cutoff: dt.datetime,
+    message_cutoff: dt.datetime,
+) -> tuple[int, int]:
+    """What the cache and the outbox would lose (for a dry run)."""
+    table = translation_cache_table
+    hashes = sorted({source_digest(text) for text in texts})
+    with engine.connect() as connection:
+        conditions = [table.c.created_at < translation_cutoff]
+        conditions += [table.c.source_hash.in_(chunk) for chunk in chunks(hashes)]
+        translations = _count(connection, table, sa.or_(*conditions))
+        messages = _count(
+            connection,
+            outbox_table,
+            sa.and_(outbox_table.c.status != PENDING, outbox_table.c.created_at < message_cutoff),
+        )
+    return translations, messages
+
+
+def run_retention(settings: Settings | None = None, *, dry_run: bool = False) -> Purged:
+    """The daily retention job (the office's job runner calls it), all values from settings."""
+    settings = settings or get_settings()
+    return purge(settings.database_url, settings=settings, dry_run=dry_run, audit_as=RETENTION_USER)

@@ -30,9 +30,9 @@ import sqlalchemy as sa
 
 from bot import senders
 from bot.casework import newcomer
+from bot.outbox.store import EMAIL_CHANNEL, enqueue_in, outbox_table
 from bot.outbox.store import FAILED as OUTBOX_FAILED
 from bot.outbox.store import SENT as OUTBOX_SENT
-from bot.outbox.store import enqueue_in, outbox_table
 from bot.settings import Settings
 from bot.store.db import make_engine
 from bot.store.models import CaseEntry, HandoffRequest
@@ -40,8 +40,6 @@ from bot.texts import text as catalogue_text
 
 logger = logging.getLogger(__name__)
 
-#: The outbox channel of e-mails (delivered by the office's mail job).
-EMAIL_CHANNEL = "email"
 #: Entries looked at per run; the rest wait for the next minute.
 BATCH = 500
 

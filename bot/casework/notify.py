@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from bot.casework.labels import category_label
 from bot.outbox.email import CHANNEL as EMAIL
 from bot.outbox.email import email_payload
-from bot.outbox.store import enqueue_in
+from bot.outbox.store import STAFF_TELEGRAM_CHANNEL, enqueue_in
 from bot.settings import Settings, get_settings
 from bot.store.db import LazyDatabase
 from bot.store.models import HandoffRequest
@@ -31,7 +31,7 @@ from bot.store.models import HandoffRequest
 logger = logging.getLogger(__name__)
 
 #: Outbox channel of the staff's Telegram group (not the newcomers' bot).
-STAFF_TELEGRAM = "staff_telegram"
+STAFF_TELEGRAM = STAFF_TELEGRAM_CHANNEL
 #: At most this many unclaimed alerts per run (the rest follow a minute later).
 ALERT_BATCH = 50
 

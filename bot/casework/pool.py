@@ -42,7 +42,7 @@ from bot.answers import strip_accents
 from bot.casework import newcomer
 from bot.casework.store import CaseError, NotFound, Staff, entries_table, requests_table
 from bot.language_names import display_name, is_language_code, language_code_from_text
-from bot.outbox.store import enqueue_in
+from bot.outbox.store import EMAIL_CHANNEL, enqueue_in
 from bot.store.db import LazyDatabase
 from bot.store.models import Interpreter, InterpreterAssignment
 from bot.texts import choice_label, label, render_marked
@@ -67,8 +67,6 @@ WEEKDAY_LABELS = {
     "sat": "Samstag",
     "sun": "Sonntag",
 }
-#: The outbox channel of e-mails to interpreters (delivered by the SMTP worker).
-EMAIL_CHANNEL = "email"
 #: Assignments counted for "fewest assignments lately".
 RECENT_DAYS = 30
 #: A request for "Kurdish" is served by speakers of its varieties (the coordinator

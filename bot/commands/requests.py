@@ -4,7 +4,9 @@ welcome requests list [--json] [--status S] [--limit N]
 welcome requests migrate
 welcome requests set-status REFERENCE new|in_progress|waiting|done
 welcome requests forget SENDER_ID --yes
-welcome requests purge --older-than DAYS --yes
+welcome requests purge [--dry-run | --yes] [--close-idle-days N] [--closed-days N]
+                       [--conversation-days N] [--mode delete|anonymise] [--batch N]
+                       [--audit-days N] [--older-than DAYS]
 """
 
 from __future__ import annotations
@@ -70,8 +72,8 @@ def register(subparsers: Any) -> None:
         "set-status",
         help="mark a request new, in progress or done",
         description=(
-            "Set the status of a request. Finished requests (done) are deleted by "
-            "`welcome requests purge` once they are older than its retention time."
+            "Set the status of a request. Finished requests (done) are deleted or "
+            "anonymised by `welcome requests purge` once closed longer than its retention time."
         ),
     )
     status_parser.add_argument("reference", help="the request's reference, e.g. WL-7K3F9Q")
@@ -81,13 +83,38 @@ def register(subparsers: Any) -> None:
 
     purge_parser = actions.add_parser(
         "purge",
-        help="retention: delete old chat histories and finished requests",
+        help="retention: close silent requests, forget old ones and old chat histories",
         description=(
-            "Delete chat histories with no message for DAYS days and requests marked done "
-            "that are older than DAYS days. Run it daily (cron) to keep only what is needed."
+            "One retention run (the office runs it daily): close open requests nobody "
+            "touched for --close-idle-days, delete (or anonymise, --mode) requests closed "
+            "--closed-days ago after writing their anonymous figures, delete chat histories "
+            "idle for --conversation-days and audit entries older than --audit-days. "
+            "Defaults come from the WELCOME_RETENTION_* settings. At most --batch requests "
+            "and conversations per kind and run."
         ),
     )
-    purge_parser.add_argument("--older-than", type=_positive_int, required=True, metavar="DAYS")
+    purge_parser.add_argument(
+        "--older-than",
+        type=_positive_int,
+        metavar="DAYS",
+        help="shorthand for --closed-days DAYS --conversation-days DAYS",
+    )
+    for option, help_text in (
+        ("--close-idle-days", "close open requests with no activity for N days"),
+        ("--closed-days", "forget requests closed N days ago"),
+        ("--conversation-days", "delete chat histories idle for N days"),
+        ("--audit-days", "delete audit entries older than N days"),
+        ("--batch", "at most N requests and N conversations per kind"),
+    ):
+        purge_parser.add_argument(option, type=_positive_int, metavar="N", help=help_text)
+    purge_parser.add_argument(
+        "--mode",
+        choices=privacy.MODES,
+        help="delete finished requests, or keep them without the person (anonymise)",
+    )
+    purge_parser.add_argument(
+        "--dry-run", action="store_true", help="only count what would be done; change nothing"
+    )
     purge_parser.add_argument("--yes", action="store_true", help="really delete")
     _add_database_option(purge_parser)
     purge_parser.set_defaults(func=run_purge)
@@ -249,32 +276,56 @@ def run_forget(args: argparse.Namespace) -> int:
     if url is None:
         return code
     try:
-        forgotten = privacy.forget(args.sender_id, url)
-    except (privacy.PrivacyError, StoreError, InvalidDatabaseURL) as exc:
+        forgotten = privacy.forget(args.sender_id, url, audit_as=privacy.CLI_USER)
+    except (privacy.PrivacyError, StoreError, InvalidDatabaseURL, ValueError) as exc:
         return _error(str(exc))
     print(
         f"Deleted {forgotten.requests} request(s) and {forgotten.events} stored chat event(s). "
         f"Also deleted: {forgotten.translations} cached translation(s), "
-        f"{forgotten.messages} delivered message(s)."
+        f"{forgotten.messages} delivered message(s). Anonymous figures kept for "
+        f"{forgotten.figures} request(s)."
     )
     return EXIT_OK
 
 
 def run_purge(args: argparse.Namespace) -> int:
+    if args.dry_run:
+        args.yes = True  # nothing is changed: no confirmation needed
     url, code = _confirmed_database(
         args,
-        f"This deletes chat histories idle for more than {args.older_than} days and "
-        "finished requests older than that",
+        "This closes silent requests and deletes (or anonymises) old requests, chat "
+        "histories and audit entries as the retention settings say",
     )
     if url is None:
         return code
+    closed_days = args.closed_days or args.older_than
+    conversation_days = args.conversation_days or args.older_than
     try:
-        purged = privacy.purge(args.older_than, url)
-    except (privacy.PrivacyError, StoreError, InvalidDatabaseURL) as exc:
+        purged = privacy.purge(
+            url,
+            close_idle_days=args.close_idle_days,
+            closed_days=closed_days,
+            mode=args.mode,
+            conversation_days=conversation_days,
+            batch=args.batch,
+            audit_days=args.audit_days,
+            dry_run=args.dry_run,
+        )
+    except (privacy.PrivacyError, StoreError, InvalidDatabaseURL, ValueError) as exc:
         return _error(str(exc))
     print(
-        f"Deleted {purged.requests} finished request(s) and {purged.events} chat event(s) of "
-        f"{purged.conversations} idle conversation(s), {purged.translations} cached "
-        f"translation(s) and {purged.messages} delivered message(s)."
+        ("Dry run, nothing changed. Would have: " if purged.dry_run else "") + _purged_text(purged)
     )
     return EXIT_OK
+
+
+def _purged_text(purged: privacy.Purged) -> str:
+    return (
+        f"Closed {purged.closed} silent request(s). "
+        f"Deleted {purged.requests} finished request(s), anonymised {purged.anonymised} "
+        f"(figures kept for {purged.figures}). "
+        f"Deleted {purged.events} chat event(s) of {purged.conversations} idle "
+        f"conversation(s), {purged.translations} cached translation(s), "
+        f"{purged.messages} delivered message(s) and {purged.audit_entries} old audit "
+        f"entr{'y' if purged.audit_entries == 1 else 'ies'}."
+    )

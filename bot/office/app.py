@@ -43,6 +43,8 @@ BLUEPRINTS: list[str] = [
     "bot.office.queue:blueprint",
     "bot.office.reply_templates:blueprint",
     "bot.office.pool:blueprint",
+    "bot.office.figures:blueprint",
+    "bot.office.erasure:blueprint",
 ]
 
 #: Endpoints reachable without signing in. Blueprint static files (``*.static``) too.

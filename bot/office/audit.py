@@ -35,6 +35,8 @@ ACTION_LABELS = {
     "password_reset": "Passwort zurückgesetzt",
     "password_changed": "Eigenes Passwort geändert",
     "export": "Export",
+    "erase": "Daten einer Person gelöscht",
+    "retention": "Aufbewahrungsfristen angewandt (Löschlauf)",
 }
 
 

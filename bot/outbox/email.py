@@ -25,11 +25,12 @@ from email.policy import SMTP as SMTP_POLICY
 from typing import Any
 
 from bot.outbox.delivery import PermanentFailure, RetryLater
+from bot.outbox.store import EMAIL_CHANNEL
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-CHANNEL = "email"
+CHANNEL = EMAIL_CHANNEL
 
 #: Port of SMTP over TLS from the first byte (SMTPS); any other port speaks plain SMTP first.
 IMPLICIT_TLS_PORT = 465

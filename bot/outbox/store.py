@@ -28,6 +28,11 @@ SENT = "sent"
 FAILED = "failed"
 STATUSES = (PENDING, SENT, FAILED)
 
+#: Channels besides the chat's: e-mail (SMTP; the recipient is the address) and
+#: the staff's Telegram group (its own bot). Both are delivered by the office process.
+EMAIL_CHANNEL = "email"
+STAFF_TELEGRAM_CHANNEL = "staff_telegram"
+
 #: Longest error description kept (Telegram's are one short line).
 MAX_ERROR_LENGTH = 500
 

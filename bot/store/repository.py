@@ -421,6 +421,11 @@ class RequestStore:
             row = session.execute(query).scalar_one_or_none()
             if row is None:
                 return None
+            if row.status != status:
+                # Retention counts from closed_at, the office's figures too.
+                now = datetime.now(timezone.utc)
+                row.closed_at = now if status == "done" else None
+                row.updated_at = now
             row.status = status
             session.commit()
             logger.info("Handoff request %s is now %s", reference, status)

@@ -111,7 +111,9 @@ async def test_forget_removes_the_person_from_every_table_and_nobody_else(
 
     forgotten = privacy.forget(AMINA, database_url)
 
-    assert forgotten == privacy.Forgotten(requests=1, events=7, translations=2, messages=1)
+    assert forgotten == privacy.Forgotten(
+        requests=1, events=7, translations=2, messages=1, figures=1
+    )
     assert rows(database_url, "handoff_requests", "sender_id = :s", s=AMINA) == []
     assert rows(database_url, "events", "sender_id = :s", s=AMINA) == []
     assert len(rows(database_url, "translation_cache")) == 1  # "Hallo" of the other person
@@ -153,7 +155,7 @@ async def test_purge_forgets_idle_conversations_with_their_translations(
     cache.close()
     later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=40)
 
-    purged = privacy.purge(30, database_url, translation_days=365, now=later)
+    purged = privacy.purge(database_url, conversation_days=30, translation_days=365, now=later)
 
     assert (purged.conversations, purged.translations) == (1, 1)
     assert rows(database_url, "events") == []

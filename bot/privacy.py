@@ -395,15 +395,17 @@ def _forget_messages(
 ) -> int:
     """Outbox rows to the person's Telegram chat and contact e-mail addresses."""
     table = outbox_table
-    recipients = []
+    deleted = 0
     chat = senders.telegram_chat(sender_id)
     if chat:
-        recipients.append(sa.and_(table.c.channel == senders.TELEGRAM, table.c.recipient == chat))
-    for chunk in chunks(sorted(addresses)):
-        recipients.append(sa.and_(table.c.channel == EMAIL_CHANNEL, table.c.recipient.in_(chunk)))
-    deleted = 0
-    for recipient in recipients:
+        recipient = sa.and_(table.c.channel == senders.TELEGRAM, table.c.recipient == chat)
+        # Waiting chat messages are owed (among them the confirmation of this deletion).
         condition = recipient if undelivered else sa.and_(recipient, table.c.status != PENDING)
+        deleted += connection.execute(table.delete().where(condition)).rowcount or 0
+    # E-mails go whether sent or waiting: they answer requests that are deleted now,
+    # and no confirmation of the deletion goes by e-mail.
+    for chunk in chunks(sorted(addresses)):
+        condition = sa.and_(table.c.channel == EMAIL_CHANNEL, table.c.recipient.in_(chunk))
         deleted += connection.execute(table.delete().where(condition)).rowcount or 0
     return deleted
 

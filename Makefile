@@ -54,9 +54,12 @@ $(MODEL): $(STAMP) $(TRAINING_INPUTS)
 train: $(MODEL)
 
 # On a developer's machine the REST channel is on for `make chat` (local programs
-# only, unless WELCOME_REST_TOKEN is set); `welcome run` alone keeps it off.
+# only, unless WELCOME_REST_TOKEN is set); `welcome run` alone keeps it off. The
+# office's session cookie goes without the Secure flag over local http here;
+# `welcome run` alone keeps the flag (production is behind HTTPS).
 run: $(MODEL)
-	WELCOME_REST_CHANNEL=$${WELCOME_REST_CHANNEL:-on} $(BIN)/welcome run
+	WELCOME_REST_CHANNEL=$${WELCOME_REST_CHANNEL:-on} \
+	WELCOME_OFFICE_SECURE_COOKIES=$${WELCOME_OFFICE_SECURE_COOKIES:-off} $(BIN)/welcome run
 
 chat: $(STAMP)
 	$(BIN)/welcome chat
@@ -76,7 +79,9 @@ $(CHROMIUM):
 # machine of either vendor proves both.
 TRANSLATION_TESTS := tests/translation tests/e2e/test_translation.py \
                      tests/nlu/test_translation_components.py tests/bot/test_catalogue.py \
-                     tests/channels/test_telegram_notices.py tests/browser/test_webchat_languages.py
+                     tests/channels/test_telegram_notices.py tests/browser/test_webchat_languages.py \
+                     tests/casework/test_preview.py tests/office/test_queue.py \
+                     tests/browser/test_office_journey.py
 
 test: $(MODEL) $(CHROMIUM)
 	$(BIN)/python -m pip check

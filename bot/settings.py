@@ -75,6 +75,7 @@ class Settings:
     # Notifications to staff (each optional).
     staff_telegram_bot_token: str | None = None
     staff_telegram_chat_id: str | None = None
+    staff_telegram_api_base_url: str = TELEGRAM_API_BASE_URL
     staff_notify_emails: tuple[str, ...] = ()
     unclaimed_alert_minutes: int = 120
     email_fallback_minutes: int = 30
@@ -184,6 +185,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         smtp_starttls=_flag("WELCOME_SMTP_STARTTLS", env.get("WELCOME_SMTP_STARTTLS", "on")),
         staff_telegram_bot_token=env.get("WELCOME_STAFF_TELEGRAM_BOT_TOKEN") or None,
         staff_telegram_chat_id=env.get("WELCOME_STAFF_TELEGRAM_CHAT_ID") or None,
+        staff_telegram_api_base_url=env.get("WELCOME_STAFF_TELEGRAM_API_BASE_URL")
+        or env.get("TELEGRAM_API_BASE_URL")
+        or TELEGRAM_API_BASE_URL,
         staff_notify_emails=tuple(
             env.get("WELCOME_STAFF_NOTIFY_EMAILS", "").replace(",", " ").split()
         ),

@@ -17,15 +17,13 @@ holds it costs one indexed ``SELECT``. Nothing here logs texts.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 
-from bot.casework import newcomer
+from bot.casework import newcomer, notify
 from bot.store.db import LazyDatabase
 from bot.store.models import CaseEntry, HandoffRequest
 from bot.texts import text as catalogue_text
@@ -35,10 +33,6 @@ logger = logging.getLogger(__name__)
 
 requests_table = HandoffRequest.__table__
 entries_table = CaseEntry.__table__
-
-#: Called with (reference, category) after a newcomer's message was stored on a
-#: held request, e.g. to tell the coordinator. Failures are logged, never raised.
-ON_NEWCOMER_MESSAGE: list[Callable[[str, str], None]] = []
 
 #: Longest message stored (the channels refuse longer ones anyway).
 MAX_TEXT = 4000
@@ -104,7 +98,8 @@ class Relay(LazyDatabase):
         if row is None:
             return None
         relayed = self._store(row, text.strip()[:MAX_TEXT], now)
-        _announce(self._url, relayed.reference, relayed.category)
+        if relayed.said:  # the first message of this hold
+            _announce(relayed.reference, relayed.category)
         return relayed
 
     def _store(self, row: Any, text: str, now: dt.datetime) -> Relayed:
@@ -174,33 +169,13 @@ class Relay(LazyDatabase):
         return Relayed(latest.reference, latest.category, said)
 
 
-def _announce(database_url: str, reference: str, category: str) -> None:
-    """Tell the office a newcomer wrote (after commit; never breaks the relay).
+def _announce(reference: str, category: str) -> None:
+    """Tell the staff a newcomer wrote (after commit; never breaks the relay).
 
-    The callbacks of :data:`ON_NEWCOMER_MESSAGE` when any are wired, else
-    ``bot.casework.notify.notify_newcomer_reply`` if that module exists.
+    Once per hold (the first message since the coordinator's last reply or
+    claim): a conversation of ten messages is one notice, not ten.
     """
-    callbacks: list[Callable[[str, str], None]] = list(ON_NEWCOMER_MESSAGE)
-    if not callbacks:
-        try:
-            notify = _notify_function()
-        except Exception:  # noqa: BLE001 - a broken notify module must not stop the relay
-            logger.exception("The office's notifications cannot be loaded")
-            notify = None
-        if notify is not None:
-            callbacks = [lambda ref, cat: notify(database_url, ref, cat)]
-    for callback in callbacks:
-        try:
-            callback(reference, category)
-        except Exception:  # noqa: BLE001 - the newcomer's message is stored; that counts
-            logger.exception("Telling the office about a message on %s failed", reference)
-
-
-def _notify_function() -> Callable[[str, str, str], None] | None:
     try:
-        module = importlib.import_module("bot.casework.notify")
-    except ModuleNotFoundError as missing:
-        if missing.name != "bot.casework.notify":
-            raise
-        return None
-    return getattr(module, "notify_newcomer_reply", None)
+        notify.notify_newcomer_reply(reference, category)
+    except Exception:  # noqa: BLE001 - the newcomer's message is stored; that counts
+        logger.exception("Telling the staff about a message on %s failed", reference)

@@ -62,9 +62,12 @@ def serve(settings: Settings) -> int:
 
     from bot.office.app import create_app
 
+    from bot.office.jobs import start_office_jobs
+
     app = create_app(settings)
     # `docker stop` and `welcome run` stop it like Ctrl-C.
     signal.signal(signal.SIGTERM, _interrupt)
+    jobs = start_office_jobs(settings)
     print(f"Office: {settings.office_url}", flush=True)
     try:
         # ident="": no server name and version in the response headers.
@@ -78,6 +81,7 @@ def serve(settings: Settings) -> int:
               file=sys.stderr)  # fmt: skip
         return 1
     finally:
+        jobs.stop()
         app.extensions["welcome"].close()
     return 0
 

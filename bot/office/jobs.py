@@ -200,7 +200,7 @@ class OfficeJobs:
             # python-telegram-bot is imported only when the staff group is configured.
             from bot.outbox.telegram import TelegramSender, make_bot
 
-            bot = make_bot(token, self.settings.telegram_api_base_url, pool_size=2)
+            bot = make_bot(token, self.settings.staff_telegram_api_base_url, pool_size=2)
             self._bots.append(bot)
             senders[STAFF_TELEGRAM] = TelegramSender(bot)
         return senders
@@ -291,3 +291,30 @@ def start_background_jobs(settings: Settings, **worker_options: Any) -> OfficeJo
     Register further jobs on the result: ``jobs.every(60, "email-fallback", fallback)``.
     """
     return OfficeJobs(settings, **worker_options).start()
+
+
+#: How often replies the chat could not deliver are looked at for the e-mail fallback.
+EMAIL_FALLBACK_SECONDS = 60
+#: Retention runs at the office's start and then daily.
+RETENTION_SECONDS = 24 * 3600
+
+
+def start_office_jobs(settings: Settings) -> OfficeJobs:
+    """Everything `welcome office` runs besides its pages.
+
+    Delivery of e-mails and staff notices, the unclaimed-request reminder,
+    the e-mail fallback for replies the chat could not deliver, and the daily
+    retention run (:func:`bot.privacy.run_retention`).
+    """
+    from bot import privacy
+    from bot.casework.fallback import email_fallback
+
+    jobs = start_background_jobs(settings)
+
+    def fallback() -> None:
+        if email_fallback(settings.database_url, settings):
+            jobs.wake(EMAIL)
+
+    jobs.every(EMAIL_FALLBACK_SECONDS, "email-fallback", fallback)
+    jobs.every(RETENTION_SECONDS, "retention", lambda: privacy.run_retention(settings))
+    return jobs

@@ -168,21 +168,29 @@ def test_a_german_translation_is_stored_next_to_the_original(
     )
 
 
-def test_the_office_hears_of_each_message_and_a_failing_hook_breaks_nothing(
+def test_staff_hear_of_the_first_message_of_a_hold_and_a_failing_notice_breaks_nothing(
     store, casework, relay, anna, monkeypatch
 ) -> None:
     heard: list[tuple[str, str]] = []
 
-    def broken(reference: str, category: str) -> None:
+    def notify(reference: str, category: str) -> None:
+        heard.append((reference, category))
         raise RuntimeError("SMTP down")
 
-    monkeypatch.setattr(relay_module, "ON_NEWCOMER_MESSAGE", [broken, lambda *a: heard.append(a)])
+    monkeypatch.setattr(relay_module.notify, "notify_newcomer_reply", notify)
     request = request_of(store)
     casework.claim(request.reference, anna)
 
     assert relay.receive("tg-4242", "Hallo") is not None
+    assert relay.receive("tg-4242", "Noch etwas") is not None
     assert heard == [(request.reference, "interpreter")]
-    assert casework.case(request.reference).entries[-1].kind == "newcomer"
+    assert [e.kind for e in casework.case(request.reference).entries][-2:] == [
+        "newcomer",
+        "newcomer",
+    ]
+    casework.reply(request.reference, anna, "Gern.", "Gern.", "de", False)
+    relay.receive("tg-4242", "Danke")
+    assert len(heard) == 2
 
 
 def test_the_web_chat_fetches_an_office_reply_once_and_marks_it_sent(

@@ -61,7 +61,6 @@ def serve(settings: Settings) -> int:
     import waitress
 
     from bot.office.app import create_app
-
     from bot.office.jobs import start_office_jobs
 
     app = create_app(settings)

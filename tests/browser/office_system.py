@@ -30,7 +30,7 @@ from tests.helpers.services import free_port
 
 STAFF_TOKEN = "654321:STAFF-fake-token"
 STAFF_CHAT = "-1001234567"
-ADMIN_PASSWORD = "admin-Passwort-für-Tests-2026"
+ADMIN_PASSWORD = "Verwaltung-für-Tests-2026"
 COORDINATOR = ("anna", "Anna Berger", "Koordination-Passwort-2026")
 
 # What the word-by-word models know: the coordinator's reply, the newcomer's answer.

@@ -261,4 +261,7 @@ def test_an_office_reply_appears_without_writing_and_stays_after_a_reload(
     expect(page.locator(".wl-office")).to_have_count(2)
     chat.wait_idle()
     page.wait_for_timeout(5_000)
-    assert chat.bubbles() == before
+    # The conversation as it was, the widget's own welcome line aside (a reload
+    # with a history shows the history instead).
+    conversation = before[before.index(("user", "Hallo")) :]
+    assert chat.bubbles() == conversation

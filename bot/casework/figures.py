@@ -175,13 +175,6 @@ def language_label(code: str) -> str:
 class Figures(LazyDatabase):
     """Reads the figures of the database at ``database_url``."""
 
-    @classmethod
-    def on(cls, engine: sa.engine.Engine) -> Figures:
-        """On an engine the caller owns (the office app's)."""
-        figures = cls(engine.url.render_as_string(hide_password=False))
-        figures._engine = engine
-        return figures
-
     def records(self, months: MonthRange) -> list[Record]:
         """Every request created in ``months``: live ones and those already forgotten."""
         start, end = months.bounds()

@@ -522,8 +522,7 @@ class Pool(LazyDatabase):
     """The interpreter pool in the database at ``database_url``.
 
     ``towns`` are the county's towns; by default those of the content
-    (``data/content/municipalities.yml``). ``engine``: an engine to share
-    (closing the pool then closes it too).
+    (``data/content/municipalities.yml``). ``engine``: the office app's, shared.
     """
 
     def __init__(
@@ -533,10 +532,8 @@ class Pool(LazyDatabase):
         *,
         engine: sa.engine.Engine | None = None,
     ) -> None:
-        super().__init__(database_url)
+        super().__init__(database_url, engine=engine)
         self._towns = tuple(towns) if towns is not None else None
-        # The office app passes its engine: one connection pool per process.
-        self._engine = engine
 
     @property
     def towns(self) -> tuple[str, ...]:

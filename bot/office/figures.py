@@ -31,7 +31,9 @@ def _coordinators_and_admins() -> None:
 
 
 def _figures() -> Figures:
-    return office().service("figures", lambda services: Figures.on(services.engine))
+    return office().service(
+        "figures", lambda services: Figures(services.database_url, engine=services.engine)
+    )
 
 
 def _range() -> MonthRange:

@@ -60,7 +60,6 @@ from bot.office.audit import ACTION_LABELS
 from bot.office.presence import Presence
 from bot.office.services import Office
 from bot.office.web import ADMIN, COORDINATOR, NavItem, office, role_required
-from bot.store.db import LazyDatabase
 from bot.translation.engine import Translator, translator_from_settings
 
 blueprint = Blueprint("queue", __name__, url_prefix="/anfragen")
@@ -100,23 +99,16 @@ def _coordinators_only() -> None:
 # -- services of the running app ---------------------------------------------------------
 
 
-def _on_office_engine(service: LazyDatabase, owner: Office) -> LazyDatabase:
-    # One connection pool per app: the service uses the office's engine, which
-    # Office.close() disposes, instead of opening one of its own.
-    service._engine = owner.engine
-    return service
-
-
 def casework() -> Casework:
     return office().service(
-        "casework", lambda owner: _on_office_engine(Casework(owner.database_url), owner)
+        "casework", lambda owner: Casework(owner.database_url, engine=owner.engine)
     )
 
 
 def reply_templates() -> ReplyTemplates:
     return office().service(
         "reply_templates",
-        lambda owner: _on_office_engine(ReplyTemplates(owner.database_url), owner),
+        lambda owner: ReplyTemplates(owner.database_url, engine=owner.engine),
     )
 
 
@@ -131,8 +123,12 @@ def translator() -> Translator:
         from bot.translation.cache import TranslationCache
 
         settings = current_app.extensions["welcome_settings"]
-        cache = TranslationCache(owner.database_url, max_age_days=settings.translation_cache_days)
-        return translator_from_settings(settings, _on_office_engine(cache, owner))
+        cache = TranslationCache(
+            owner.database_url,
+            max_age_days=settings.translation_cache_days,
+            engine=owner.engine,
+        )
+        return translator_from_settings(settings, cache)
 
     return office().service("translator", make)
 

@@ -143,9 +143,11 @@ class LazyDatabase:
     requests; their tables come from the request store's migrations.
     """
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, *, engine: Engine | None = None) -> None:
+        """``engine``: one the caller owns and disposes (the office app shares its own)."""
         self._url = database_url
-        self._engine: Engine | None = None
+        self._engine: Engine | None = engine
+        self._owns_engine = engine is None
         self._lock = threading.Lock()
 
     def migrate(self) -> None:
@@ -157,9 +159,9 @@ class LazyDatabase:
 
     def close(self) -> None:
         with self._lock:
-            if self._engine is not None:
+            if self._engine is not None and self._owns_engine:
                 self._engine.dispose()
-            self._engine = None
+                self._engine = None
 
     def _get_engine(self) -> Engine:
         with self._lock:

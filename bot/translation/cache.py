@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.store.db import LazyDatabase, chunks, describe_error, redact_url
@@ -69,8 +70,15 @@ class TranslationCache(LazyDatabase):
     a new model version never returns an old translation.
     """
 
-    def __init__(self, database_url: str, *, memory_entries: int = 4096, max_age_days: int = 30):
-        super().__init__(database_url)
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        memory_entries: int = 4096,
+        max_age_days: int = 30,
+        engine: Engine | None = None,
+    ):
+        super().__init__(database_url, engine=engine)
         self._memory_entries = memory_entries
         self._max_age = dt.timedelta(days=max_age_days)
         self._memory: OrderedDict[str, _Entry] = OrderedDict()

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from bot.casework.labels import CATEGORY_LABELS, CHANNEL_LABELS
 from bot.store.db import LazyDatabase
 from bot.store.figures import (
     ANONYMISED_SENDER,
@@ -32,17 +33,6 @@ from bot.store.figures import (
 )
 from bot.store.models import HandoffRequest, InterpreterAssignment, RequestFigures
 
-#: German names of the categories and channels (the stored values are code names).
-CATEGORY_LABELS = {
-    "interpreter": "Dolmetschen",
-    "human": "Persönliche Beratung",
-    "welcome_center_referral": "Welcome Center",
-    "internship": "Praktikum",
-    "mentoring_find": "Patenschaft gesucht",
-    "mentoring_become": "Pate/Patin werden",
-    "fallback": "Sonstiges (nicht verstanden)",
-}
-CHANNEL_LABELS = {"telegram": "Telegram", "webchat": "Web-Chat", "rest": "REST/Test"}
 NO_TOWN = "ohne Angabe"
 MONTH_NAMES = ("Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez")
 #: The longest range the page computes (ten years of months).

@@ -16,9 +16,9 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
+from bot.store.audit import audit_in
 from bot.store.models import AuditEntry
 
-DETAIL_LENGTH = 255
 PAGE_SIZE = 50
 
 #: What the actions mean, for the audit page.
@@ -71,17 +71,11 @@ class AuditLog:
         address: str | None = None,
         detail: str | None = None,
     ) -> None:
-        entry = AuditEntry(
-            at=self._clock(),
-            staff_id=staff_id,
-            username=username[:64],
-            action=action[:32],
-            reference=reference[:32] if reference else None,
-            address=address[:64] if address else None,
-            detail=detail[:DETAIL_LENGTH] if detail else None,
-        )
         with self._sessions() as session:
-            session.add(entry)
+            audit_in(
+                session.connection(), action, username=username, staff_id=staff_id,
+                reference=reference, address=address, detail=detail, at=self._clock(),
+            )  # fmt: skip
             session.commit()
 
     def _query(self, filters: AuditFilter) -> sa.sql.Select:

@@ -223,6 +223,22 @@ def test_an_arabic_telegram_newcomer_is_answered_by_the_office_in_arabic(
     greeting = texts_of(telegram_says(system, "مرحبا"))
     assert reference not in greeting and greeting.strip()
 
+    # The county's figures: this request counted, nothing personal on the page.
+    page.goto(f"{system.office_url}/zahlen")
+    expect(page.locator("img.figure__chart").first).to_be_visible()
+    assert reference not in page.content() and "0151" not in page.content()
+    shot("figures")
+    sign_out(page)
+
+    # The admin's records: who viewed and changed the request, and the accounts.
+    sign_in(page, system, "admin", ADMIN_PASSWORD)
+    page.goto(f"{system.office_url}/audit?reference={reference}")
+    expect(page.get_by_text(COORDINATOR[0]).first).to_be_visible()
+    shot("audit-log")
+    page.goto(f"{system.office_url}/accounts")
+    expect(page.get_by_text(COORDINATOR[1]).first).to_be_visible()
+    shot("accounts")
+
 
 def test_a_web_chat_newcomer_sees_the_reply_without_sending_anything(
     system: OfficeSystem, context, page: Page, shot

@@ -46,6 +46,7 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 if str(PROJECT_ROOT) not in sys.path:  # run as `python bench/office.py`
@@ -234,15 +235,16 @@ def office_server(url: str, folder: Path) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
+        server.task_dispatcher.shutdown()  # the worker threads first: then nothing writes
         server.close()
 
 
-def bench_pages(backend: str, samples: int) -> list[tuple[str, float, float]]:
+def bench_pages(backend: str, samples: int, count: int) -> list[tuple[str, float, float]]:
     rng = random.Random(7)
     with tempfile.TemporaryDirectory() as tmp, fresh_database(backend, Path(tmp)) as url:
         started = time.perf_counter()
-        references, _ = fill(url, REQUESTS, rng)
-        print(f"  [{backend}] {REQUESTS} requests stored in {time.perf_counter() - started:.1f} s")
+        references, _ = fill(url, count, rng)
+        print(f"  [{backend}] {count} requests stored in {time.perf_counter() - started:.1f} s")
         with office_server(url, Path(tmp)) as base:
             browser = Browser(base)
             browser.login("coordinator0", PASSWORD)
@@ -310,7 +312,15 @@ def run_phase(assistant, users: int, seconds: float, send_reply, reply_every: fl
     return latencies, replies[0]
 
 
+def import_repository_tests() -> None:
+    """Make this repository's tests/ importable as ``tests`` (site-packages ships another)."""
+    package = ModuleType("tests")
+    package.__path__ = [str(PROJECT_ROOT / "tests")]
+    sys.modules["tests"] = package
+
+
 def bench_turns(users: int, seconds: float, reply_every: float) -> dict[str, list[float]]:
+    import_repository_tests()
     from bot.casework.store import Casework, Staff
     from bot.translation.engine import Translator
     from bot.translation.runtime import from_german
@@ -369,6 +379,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer samples, shorter runs")
     parser.add_argument("--only", choices=("pages", "turns"))
+    parser.add_argument("--requests", type=int, default=REQUESTS, help="requests stored")
     parser.add_argument("--users", type=int, default=10)
     parser.add_argument("--reply-every", type=float, default=2.0)
     args = parser.parse_args()
@@ -381,9 +392,9 @@ def main() -> int:
             "WELCOME_TEST_DATABASE_URL"
         ):
             backends.append("postgresql")
-        print(f"Office pages, {REQUESTS} requests stored, {samples} samples each")
+        print(f"Office pages, {args.requests} requests stored, {samples} samples each")
         for backend in backends:
-            rows = bench_pages(backend, samples)
+            rows = bench_pages(backend, samples, args.requests)
             print(f"  [{backend}] load {load_average()}")
             print(f"  {'page':28} {'p50 ms':>8} {'p95 ms':>8}  target p95 <= 150 ms")
             for name, p50, p95 in rows:

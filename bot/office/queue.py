@@ -13,7 +13,7 @@ The queue refreshes itself every few seconds (``queue.js`` fetches
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -54,12 +54,13 @@ from bot.casework.store import (
 )
 from bot.casework.templates import ReplyTemplates
 from bot.handoff import GERMAN_SUFFIX
-from bot.language_names import display_name
+from bot.language_names import display_name, is_language_code
 from bot.office import audit
 from bot.office.audit import ACTION_LABELS
 from bot.office.presence import Presence
 from bot.office.services import Office
 from bot.office.web import ADMIN, COORDINATOR, NavItem, office, role_required
+from bot.texts import choice_label
 from bot.translation.engine import Translator, translator_from_settings
 
 blueprint = Blueprint("queue", __name__, url_prefix="/anfragen")
@@ -232,11 +233,31 @@ def _field_rows(fields: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         {
             "label": FIELD_LABELS.get(name, name),
-            "value": fields[name],
+            "value": _shown_value(name, fields[name]),
             "german": fields.get(name + GERMAN_SUFFIX),
         }
         for name in names
     ]
+
+
+#: Fields stored as a code of a button's choice (``choice.<field>.<code>`` in data/texts.yml).
+CHOICE_FIELDS = ("appointment_kind", "interpreter_mode")
+
+
+def _shown_value(name: str, value: Any) -> Any:
+    """A stored code as the office reads it: "Arzt oder Krankenhaus", "Arabisch", 17.01.2027."""
+    if not isinstance(value, str):
+        return value
+    if name in CHOICE_FIELDS:
+        return choice_label(name, value, "de")
+    if name == "interpreter_language" and is_language_code(value):
+        return f"{display_name(value, 'de')} ({value})"
+    if name == "appointment_date":
+        try:
+            return date.fromisoformat(value).strftime("%d.%m.%Y")
+        except ValueError:
+            return value
+    return value
 
 
 def _render_detail(case: Case, *, reply_text: str = "", preview: ReplyPreview | None = None) -> str:

@@ -543,3 +543,18 @@ def test_the_queue_pages_and_keeps_its_filters(coordinator, save, monkeypatch):
     assert references(second) == [made[0]]
     # A page past the end shows the last one.
     assert references(coordinator.get("/anfragen?category=human&page=99")) == [made[0]]
+
+
+def test_the_collected_codes_read_as_german_words(save, coordinator) -> None:
+    reference = save(
+        fields={
+            "interpreter_language": "prs",
+            "appointment_kind": "health",
+            "interpreter_mode": "on_site",
+            "appointment_date": "2027-01-17",
+        }
+    )
+    page = text(coordinator.get(f"/anfragen/{reference}"))
+    assert "Dari (prs)" in page
+    assert "17.01.2027" in page and "2027-01-17" not in page
+    assert ">health<" not in page and ">on_site<" not in page

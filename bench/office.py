@@ -331,7 +331,7 @@ def bench_turns(users: int, seconds: float, reply_every: float) -> dict[str, lis
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         settings = test_settings(folder)
-        packages = folder / "translation" / "packages"
+        packages = folder / "office-models"
         packages.mkdir(parents=True)
         build_argos_package(packages, "de", "en", size="base", seed=1)
         build_argos_package(packages, "en", "ar", size="base", seed=2)
@@ -361,6 +361,9 @@ def bench_turns(users: int, seconds: float, reply_every: float) -> dict[str, lis
                     reference, staff, text, reply.text, reply.language, reply.machine_translated
                 )
 
+            # Warm-up, not counted: the first turns load what the servers load lazily.
+            run_phase(assistant, users, min(seconds, 15), None, reply_every)
+            send_reply()
             for label, replying in (("without replies", False), ("with replies", True)):
                 latencies, replies = run_phase(
                     assistant, users, seconds, send_reply if replying else None, reply_every

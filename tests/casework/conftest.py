@@ -10,22 +10,12 @@ import pytest
 import sqlalchemy as sa
 
 from bot.casework.store import Casework, Staff
-from bot.settings import load_settings
 from bot.store import RequestStore
 from bot.store.models import StaffUser
-from tests.helpers.databases import empty_database
-
-POSTGRES_URL = load_settings().test_database_url
+from tests.helpers.databases import POSTGRES_URL, database_backends, empty_database
 
 
-def _backends() -> list:
-    backends = [pytest.param("sqlite", id="sqlite")]
-    if POSTGRES_URL:
-        backends.append(pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres))
-    return backends
-
-
-@pytest.fixture(params=_backends())
+@pytest.fixture(params=database_backends())
 def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
     with empty_database(request.param, tmp_path, POSTGRES_URL) as url:
         store = RequestStore(url)

@@ -29,22 +29,13 @@ from bot.outbox.telegram import (
     split_text,
     utf16_length,
 )
-from bot.settings import load_settings
-from tests.helpers.databases import empty_database
+from tests.helpers.databases import POSTGRES_URL, database_backends, empty_database
 from tests.helpers.fake_telegram import FakeTelegram
 
-POSTGRES_URL = load_settings().test_database_url
 ALICE, BOB = 1001, 1002
 
 
-def _backends() -> list:
-    backends = [pytest.param("sqlite", id="sqlite")]
-    if POSTGRES_URL:
-        backends.append(pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres))
-    return backends
-
-
-@pytest.fixture(params=_backends())
+@pytest.fixture(params=database_backends())
 def outbox(request: pytest.FixtureRequest, tmp_path) -> Iterator[Outbox]:
     with empty_database(request.param, tmp_path, POSTGRES_URL) as url:
         box = Outbox(url)

@@ -7,7 +7,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
+
+from bot.settings import load_settings
+
+#: PostgreSQL for the tests (WELCOME_TEST_DATABASE_URL; .ci/run sets it), else None.
+POSTGRES_URL = load_settings().test_database_url
+
+
+def database_backends() -> list:
+    """Parameters for a fixture run on SQLite and, when configured, on PostgreSQL."""
+    backends = [pytest.param("sqlite", id="sqlite")]
+    if POSTGRES_URL:
+        backends.append(pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres))
+    return backends
 
 
 @contextmanager

@@ -15,22 +15,14 @@ from bot.office.services import Office
 from bot.settings import Settings, load_settings
 from bot.store import RequestStore
 from bot.store.models import StaffUser
-from tests.helpers.databases import empty_database
+from tests.helpers.databases import POSTGRES_URL, database_backends, empty_database
 from tests.helpers.office import login
 
-POSTGRES_URL = load_settings().test_database_url
 PASSWORD = "Kaffee im Landratsamt 7"
 START = datetime(2026, 12, 3, 8, 0, tzinfo=timezone.utc)
 
 
-def _backends() -> list:
-    backends = [pytest.param("sqlite", id="sqlite")]
-    if POSTGRES_URL:
-        backends.append(pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres))
-    return backends
-
-
-@pytest.fixture(params=_backends())
+@pytest.fixture(params=database_backends())
 def backend(request: pytest.FixtureRequest) -> str:
     return request.param
 

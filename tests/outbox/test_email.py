@@ -13,24 +13,16 @@ from bot.outbox import FAILED, PENDING, SENT, DeliveryWorker, Outbox
 from bot.outbox.email import CHANNEL, SmtpSender, email_payload, make_sender
 from bot.outbox.store import utcnow
 from bot.settings import load_settings
-from tests.helpers.databases import empty_database
+from tests.helpers.databases import POSTGRES_URL, database_backends, empty_database
 from tests.helpers.smtp import SmtpServer, free_port
 from tests.helpers.tls import Certificate, self_signed
 
-POSTGRES_URL = load_settings().test_database_url
 FROM = "Koordinierungsstelle Integration <integration@lrabb.example>"
 AMAL = "amal@example.org"
 ARABIC = "مرحبا أمل، موعدك مع المترجمة يوم الثلاثاء الساعة العاشرة."
 
 
-def _backends() -> list:
-    backends = [pytest.param("sqlite", id="sqlite")]
-    if POSTGRES_URL:
-        backends.append(pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres))
-    return backends
-
-
-@pytest.fixture(params=_backends())
+@pytest.fixture(params=database_backends())
 def outbox(request: pytest.FixtureRequest, tmp_path) -> Iterator[Outbox]:
     with empty_database(request.param, tmp_path, POSTGRES_URL) as url:
         box = Outbox(url)

@@ -8,21 +8,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.settings import load_settings
 from bot.store import RequestStore
-from tests.helpers.databases import empty_database
-
-POSTGRES_URL = load_settings().test_database_url
+from tests.helpers.databases import POSTGRES_URL, database_backends, empty_database
 
 
-def _backends() -> list:
-    backends = [pytest.param("sqlite", id="sqlite")]
-    if POSTGRES_URL:
-        backends.append(pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres))
-    return backends
-
-
-@pytest.fixture(params=_backends())
+@pytest.fixture(params=database_backends())
 def backend(request: pytest.FixtureRequest) -> str:
     return request.param
 

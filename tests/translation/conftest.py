@@ -12,14 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import load_settings
 from bot.translation.cache import TranslationCache
 from bot.translation.engine import Translator
 from tests.helpers.argos_home import ARGOS_HOME, ARGOS_PACKAGES_DIR, XDG_BEFORE  # noqa: F401
 from tests.helpers.argos_packages import build_argos_package
-from tests.helpers.databases import empty_database
-
-POSTGRES_URL = load_settings().test_database_url
+from tests.helpers.databases import POSTGRES_URL, database_backends, empty_database
 
 #: Names of offices and places that must survive translation (as in data/content).
 OFFICE_TERMS = (
@@ -72,14 +69,7 @@ def translator(packages_dir: Path, official_pairs: None) -> Translator:
     return Translator(packages_dir)
 
 
-def _backends() -> list:
-    backends = [pytest.param("sqlite", id="sqlite")]
-    if POSTGRES_URL:
-        backends.append(pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres))
-    return backends
-
-
-@pytest.fixture(params=_backends())
+@pytest.fixture(params=database_backends())
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database: SQLite, and PostgreSQL in a schema of its own when
     WELCOME_TEST_DATABASE_URL is set (dropped afterwards)."""

@@ -182,7 +182,14 @@ _PHONE = re.compile(r"(?<![\w])(?:\+|\(0)?\d[\d ()/\-]{4,}\d(?![\w])")
 
 
 # An ordinal number such as "1." in "am 1. Januar" or "18." in "ab dem 18. Lebensjahr".
-_ORDINAL = re.compile(r"(?<![\d.])\d{1,2}\.$")
+_ORDINAL = re.compile(r"(?:^|(?<=\s))\d{1,2}\.$")
+# Words that open a sentence rather than follow an ordinal ("Zimmer 12. Bitte ...").
+_SENTENCE_OPENERS = {
+    "der", "die", "das", "den", "dem", "ein", "eine", "sie", "er", "es", "wir", "ich", "ihr",
+    "man", "bitte", "dort", "hier", "dann", "danach", "da", "auch", "aber", "und", "oder",
+    "wenn", "wer", "was", "wo", "wie", "wann", "am", "im", "in", "zum", "zur", "bei", "mit",
+    "für", "ab", "so", "jetzt", "heute", "danke",
+}  # fmt: skip
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 _SENTENCE_END = re.compile(r"[.!?]+[\"'»«“”)\]]*(?=\s|$)")
 _BLOCK_BREAK = re.compile(r"\n[ \t]*\n|\n(?=[ \t]*(?:[-*•–]|\d{1,2}[.)])\s)")
@@ -224,9 +231,9 @@ def _sentence_bounds(text: str, spans: list[_Span]) -> list[tuple[int, int]]:
     for match in _SENTENCE_END.finditer(text):
         if _inside(match.start(), spans):
             continue
-        if match.group(0)[0] == "." and _ORDINAL.search(text[: match.start() + 1]):
-            continue
         rest = text[match.end() :].lstrip()
+        if _is_ordinal(text[: match.start() + 1], rest, spans, match.end()):
+            continue
         if not rest or _starts_sentence(rest):
             cuts.add(match.end())
     for span in spans:
@@ -246,6 +253,16 @@ def _sentence_bounds(text: str, spans: list[_Span]) -> list[tuple[int, int]]:
             offset = start + part.index(stripped[0])
             bounds.append((offset, offset + len(stripped)))
     return bounds
+
+
+def _is_ordinal(before: str, rest: str, spans: list[_Span], end: int) -> bool:
+    """The full stop ending ``before`` belongs to an ordinal number ("am 1. Januar")."""
+    if not _ORDINAL.search(before):
+        return False
+    following = re.match(r"[^\W\d_]+", rest)
+    if following is None or any(s.start >= end and s.start <= end + 1 for s in spans):
+        return False
+    return following.group(0).lower() not in _SENTENCE_OPENERS
 
 
 def _starts_sentence(rest: str) -> bool:

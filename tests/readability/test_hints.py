@@ -1,4 +1,4 @@
-"""Each kind of hint fires on a clear example, in German, with the excerpt, and not on plain text."""
+"""Each kind of hint fires on a clear example (German message, excerpt), not on plain text."""
 
 from __future__ import annotations
 

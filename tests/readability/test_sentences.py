@@ -45,7 +45,8 @@ from bot.readability import split_sentences, words
             ],
         ),
         (
-            "Der Kurs beginnt am 1. Januar. Ab dem 18. Lebensjahr geht es nicht. Warum? Fragen Sie!",
+            "Der Kurs beginnt am 1. Januar. Ab dem 18. Lebensjahr geht es nicht. "
+            "Warum? Fragen Sie!",
             [
                 "Der Kurs beginnt am 1. Januar.",
                 "Ab dem 18. Lebensjahr geht es nicht.",

@@ -65,20 +65,11 @@ def test_sentences(text, sentences):
 
 
 def test_addresses_and_numbers_are_not_words():
-    text = "Rufen Sie +49 7031 663-0 an, schreiben Sie an a.b@lrabb.de oder sehen Sie auf https://www.lrabb.de/ nach."
-    assert words(text) == [
-        "Rufen",
-        "Sie",
-        "an",
-        "schreiben",
-        "Sie",
-        "an",
-        "oder",
-        "sehen",
-        "Sie",
-        "auf",
-        "nach",
-    ]
+    text = (
+        "Rufen Sie +49 7031 663-0 an, schreiben Sie an a.b@lrabb.de "
+        "oder sehen Sie auf https://www.lrabb.de/ nach."
+    )
+    assert words(text) == ["Rufen", "Sie", "an", "schreiben", "Sie", "an", "oder", "sehen", "Sie", "auf", "nach"]
 
 
 def test_abbreviations_and_compounds_are_one_word():

@@ -69,7 +69,9 @@ def test_addresses_and_numbers_are_not_words():
         "Rufen Sie +49 7031 663-0 an, schreiben Sie an a.b@lrabb.de "
         "oder sehen Sie auf https://www.lrabb.de/ nach."
     )
-    assert words(text) == ["Rufen", "Sie", "an", "schreiben", "Sie", "an", "oder", "sehen", "Sie", "auf", "nach"]
+    assert words(text) == [
+        "Rufen", "Sie", "an", "schreiben", "Sie", "an", "oder", "sehen", "Sie", "auf", "nach",
+    ]  # fmt: skip
 
 
 def test_abbreviations_and_compounds_are_one_word():

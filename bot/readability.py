@@ -206,16 +206,18 @@ class _Span:
 def _protected_spans(text: str) -> list[_Span]:
     """Parts of ``text`` whose full stops do not end sentences, in order."""
     spans: list[_Span] = []
-    taken = [False] * len(text)
+
+    def free(match: re.Match[str]) -> bool:
+        return not any(s.start < match.end() and match.start() < s.end for s in spans)
+
     # Order matters: a URL may contain "@" or digits, an e-mail address digits.
-    for pattern, abbreviation in ((_URL, False), (_EMAIL, False), (_PHONE, False)):
+    for pattern in (_URL, _EMAIL, _PHONE):
         for match in pattern.finditer(text):
-            if not any(taken[match.start() : match.end()]):
-                spans.append(_Span(match.start(), match.end(), abbreviation))
-                taken[match.start() : match.end()] = [True] * (match.end() - match.start())
+            if free(match):
+                spans.append(_Span(match.start(), match.end(), abbreviation=False))
     for match in _ABBREVIATION.finditer(text):
-        if not any(taken[match.start() : match.end()]):
-            spans.append(_Span(match.start(), match.end(), True))
+        if free(match):
+            spans.append(_Span(match.start(), match.end(), abbreviation=True))
     return sorted(spans, key=lambda span: span.start)
 
 
@@ -322,6 +324,7 @@ def syllables(word: str) -> int:
     return max(1, count)
 
 
+@lru_cache(maxsize=20_000)
 def _letters(word: str) -> int:
     return sum(1 for char in word if char.isalpha())
 
@@ -370,23 +373,30 @@ def _long_sentence_hint(sentence: str, count: int) -> Hint:
     )
 
 
+@lru_cache(maxsize=20_000)
+def _longest_long_part(word: str) -> str | None:
+    """The longest part of ``word`` that is too long, or None.
+
+    A hyphen is the plain-language way to split a compound ("Ausländer-Behörde"):
+    each part is judged on its own.
+    """
+    long_parts = [
+        part
+        for part in re.split(r"[-'’]", word)
+        if _letters(part) > LONG_WORD_LETTERS or syllables(part) >= LONG_WORD_SYLLABLES
+    ]
+    return max(long_parts, key=_letters) if long_parts else None
+
+
 def _long_word_hints(sentence_words: list[str], seen: set[str]) -> list[Hint]:
     hints = []
     for word in sentence_words:
         if word in seen or word.replace(" ", "").lower() in _EXPANSIONS:
             continue
-        # A hyphen is the plain-language way to split a compound ("Ausländer-Behörde"):
-        # each part is judged on its own.
-        parts = re.split(r"[-'’]", word)
-        long_parts = [
-            part
-            for part in parts
-            if _letters(part) > LONG_WORD_LETTERS or syllables(part) >= LONG_WORD_SYLLABLES
-        ]
-        if not long_parts:
+        part = _longest_long_part(word)
+        if part is None:
             continue
         seen.add(word)
-        part = max(long_parts, key=_letters)
         hints.append(
             Hint(
                 "long_word",

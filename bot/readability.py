@@ -31,7 +31,8 @@ What counts (the same rules staff can apply by hand):
 * A *word* is a run of letters, possibly joined by hyphens or apostrophes
   ("E-Mail-Adresse" is one word). Bare numbers, URLs, e-mail addresses and
   phone numbers are not words: they are not read as language. An abbreviation
-  such as "z. B." or "bzw." is one word.
+  such as "z. B." or "bzw." is one word with the syllables of what it stands
+  for ("zum Beispiel": 3), since the reader has to decode it.
 * *Syllables* are the vowel groups of a word (a diphthong such as ei, au, eu, ie
   counts once) between pyphen's German hyphenation points; every word has at
   least one.
@@ -89,10 +90,10 @@ class Readability:
     wiener_sachtextformel: float
     sentences: int
     words: int
-    syllables: int
     hints: list[Hint] = field(default_factory=list)
     plain: bool = True
     """Flesch (Amstad) reaches the threshold (``WELCOME_READABILITY_MIN_FLESCH``)."""
+    syllables: int = 0
 
 
 # --------------------------------------------------------------------------- splitting
@@ -158,7 +159,7 @@ it stands for: a reader has to decode it.
 
 # Abbreviations that often close a sentence: an upper-case word after them
 # starts a new sentence ("... Sprachkurse usw. Das Büro ...").
-_CLOSING_ABBREVIATIONS = {"usw.", "etc.", "e. V.", "u. v. m.", "u. a.", "o. Ä.", "u. Ä."}
+_CLOSING_ABBREVIATIONS = {"usw.", "etc.", "e. V.", "u. v. m.", "o. Ä.", "u. Ä."}
 
 
 def _abbreviation_pattern(abbreviation: str) -> str:
@@ -485,7 +486,7 @@ def score(text: str, *, min_flesch: float | None = None) -> Readability:
     per_sentence = [(sentence, found) for sentence, found in per_sentence if found]
     all_words = [w for _sentence, found in per_sentence for w in found]
     if not all_words:
-        return Readability(100.0, 4.0, 0, 0, 0, [], min_flesch <= 100.0)
+        return Readability(100.0, 4.0, 0, 0, [], min_flesch <= 100.0)
     counts = [syllables(w) for w in all_words]
     sentence_count, word_count, syllable_count = len(per_sentence), len(all_words), sum(counts)
     flesch = flesch_amstad(sentence_count, word_count, syllable_count)

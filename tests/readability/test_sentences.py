@@ -31,6 +31,10 @@ from bot.readability import split_sentences, words
             ["Der Kurs kostet ca. 50 Euro, u. a. für Bücher, Hefte usw. und die Prüfung."],
         ),
         (
+            "Wir helfen u. a. Frauen und Kindern.",
+            ["Wir helfen u. a. Frauen und Kindern."],
+        ),
+        (
             "Es hilft der Freundeskreis Asyl e. V. Er ist in jeder Stadt.",
             ["Es hilft der Freundeskreis Asyl e. V.", "Er ist in jeder Stadt."],
         ),

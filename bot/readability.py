@@ -235,7 +235,7 @@ def _sentence_bounds(text: str, spans: list[_Span]) -> list[tuple[int, int]]:
         if _inside(match.start(), spans):
             continue
         rest = text[match.end() :].lstrip()
-        if _is_ordinal(text[: match.start() + 1], rest, spans, match.end()):
+        if _is_ordinal(text[: match.start() + 1], rest, spans, len(text) - len(rest)):
             continue
         if not rest or _starts_sentence(rest):
             cuts.add(match.end())
@@ -258,12 +258,16 @@ def _sentence_bounds(text: str, spans: list[_Span]) -> list[tuple[int, int]]:
     return bounds
 
 
-def _is_ordinal(before: str, rest: str, spans: list[_Span], end: int) -> bool:
-    """The full stop ending ``before`` belongs to an ordinal number ("am 1. Januar")."""
+def _is_ordinal(before: str, rest: str, spans: list[_Span], rest_start: int) -> bool:
+    """The full stop ending ``before`` belongs to an ordinal number ("am 1. Januar").
+
+    Not when the next word opens sentences ("Zimmer 12. Bitte ...") or is an
+    abbreviation ("Nr. 12. Dr. Müller ...").
+    """
     if not _ORDINAL.search(before):
         return False
     following = re.match(r"[^\W\d_]+", rest)
-    if following is None or any(s.start >= end and s.start <= end + 1 for s in spans):
+    if following is None or any(s.start == rest_start for s in spans):
         return False
     return following.group(0).lower() not in _SENTENCE_OPENERS
 

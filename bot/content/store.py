@@ -417,6 +417,18 @@ class ContentStore:
             ).scalar()
         return not files and not published
 
+    def seed(self, directory: Path | str, author: str = "system") -> bool:
+        """Import the files in ``directory`` if the database has no content yet.
+
+        For a fresh office: the editor shows the repository's content. Nothing
+        is published: the assistant serves the same files until staff publish.
+        Returns whether it imported; raises :class:`ContentError` for broken files.
+        """
+        if not self.is_empty():
+            return False
+        self.import_dir(directory, author)
+        return True
+
     # -- translations' status
 
     def source_records(self) -> dict[TextKey, SourceRecord]:

@@ -209,6 +209,12 @@ class ContentStore:
             content = load_content_from_texts(texts)
             if old == text:
                 return content
+            # The first save copies the whole working copy in: later publications
+            # must not change what an editor works on.
+            stored = set(connection.execute(sa.select(files_table.c.name)).scalars())
+            for other, other_text in texts.items():
+                if other != name and other not in stored:
+                    self._put_file(connection, other, other_text, author)
             self._put_file(connection, name, text, author)
             now = _now()
             for entry, field, code, german_hash in changed_translations(old, text):

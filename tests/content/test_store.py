@@ -304,3 +304,14 @@ def test_a_database_without_tables_serves_the_files(
     finally:
         get_settings.cache_clear()
         get_content.cache_clear()
+
+
+def test_a_draft_from_a_browser_keeps_the_files_line_ends(store: ContentStore) -> None:
+    store.import_dir(REAL_DIR, "editor")
+    texts = store.draft_texts()
+    edited = offers_with_title(texts, "de: Integrationskurs", "de: Integrationskurse")
+    store.save_draft("offers.yml", edited.replace("\n", "\r\n"), "editor")
+    assert store.draft_texts()["offers.yml"] == edited
+    assert store.unpublished_files() == ["offers.yml"]
+    store.publish("editor")
+    assert store.unpublished_files() == []

@@ -671,6 +671,9 @@ def load_content_from_texts(texts: Mapping[str, str], *, directory: Path | None 
         if text is None:
             issues.append(ContentIssue(name, None, None, "file is missing"))
             raw[name] = None
+        elif not isinstance(text, str):
+            issues.append(ContentIssue(name, None, None, "not text"))
+            raw[name] = None
         else:
             raw[name] = _parse_yaml(name, text, issues)
     return _build_content(raw, issues, directory or PUBLISHED)

@@ -315,3 +315,23 @@ def test_a_draft_from_a_browser_keeps_the_files_line_ends(store: ContentStore) -
     assert store.unpublished_files() == ["offers.yml"]
     store.publish("editor")
     assert store.unpublished_files() == []
+
+
+def test_a_database_failing_after_a_publication_keeps_serving_it(
+    store: ContentStore, database_url: str, served: None
+) -> None:
+    texts = store.draft_texts()
+    store.save_draft("offers.yml", offers_with_title(texts, "de: Integrationskurs", "de: Neu"),
+                     "editor")  # fmt: skip
+    store.publish("editor")
+    assert get_content().offers[0].title.get("de") == "Neu"
+
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text("DROP TABLE content_publications"))
+    finally:
+        engine.dispose()
+
+    assert get_content().offers[0].title.get("de") == "Neu"
+    assert content_version() == "db:1"

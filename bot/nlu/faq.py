@@ -307,8 +307,12 @@ class FaqMatcher(GraphComponent):
                 continue
             confidence = round(match.faq_similarity, 4)
             intent = {INTENT_NAME_KEY: FAQ_INTENT, PREDICTED_CONFIDENCE_KEY: confidence}
+            # The intents' probabilities lost the contest; capped below the FAQ's
+            # confidence so the FallbackClassifier's ambiguity check (first
+            # minus second) sees the FAQ ahead.
+            cap = confidence * 0.999
             ranking = [intent] + [
-                entry
+                {**entry, PREDICTED_CONFIDENCE_KEY: min(entry[PREDICTED_CONFIDENCE_KEY], cap)}
                 for entry in message.get(INTENT_RANKING_KEY) or []
                 if entry.get(INTENT_NAME_KEY) != FAQ_INTENT
             ]

@@ -53,7 +53,7 @@ def test_an_english_faq_question_gets_the_english_answer_with_the_notice(chat: C
     replies = chat.say(said)
     answer = "\n".join(texts(replies))
     assert answer.startswith("112: fire brigade and ambulance."), transcript(replies)
-    replies = chat.say("how can I find a place in a kindergarten for my daughter")
+    replies = chat.say("my daughter needs a daycare place")
     answer = "\n".join(texts(replies))
     assert "From the age of 1, children have a right to a place" in answer, transcript(replies)
     assert answer.endswith(UNVERIFIED["en"])

@@ -86,6 +86,9 @@ class Settings:
     retention_conversation_days: int = 90
     retention_batch: int = 500
     audit_days: int = 730
+    # Unanswered questions and chat figures (issue 11).
+    unanswered_days: int = 90
+    low_confidence: float = 0.45
 
     @property
     def packages_dir(self) -> Path:
@@ -203,6 +206,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         retention_conversation_days=int(env.get("WELCOME_RETENTION_CONVERSATION_DAYS", "90")),
         retention_batch=int(env.get("WELCOME_RETENTION_BATCH", "500")),
         audit_days=int(env.get("WELCOME_AUDIT_DAYS", "730")),
+        unanswered_days=int(env.get("WELCOME_UNANSWERED_DAYS", "90")),
+        low_confidence=float(env.get("WELCOME_LOW_CONFIDENCE", "0.45")),
     )
 
 

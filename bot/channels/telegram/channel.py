@@ -193,7 +193,7 @@ class TelegramInput(InputChannel):
     async def _vote(
         self, data: dict[str, Any], received: Received, vote: tuple[str, bool], app: Any
     ) -> None:
-        """Store the vote (no sender), take the buttons off, thank in the conversation's language."""
+        """Store the vote (no sender), remove the buttons, thank in the conversation's language."""
         token, helpful = vote
         language = await self._language(received, app)
         try:

@@ -135,6 +135,10 @@ _GERMAN_WORDS = {
     "ich", "und", "der", "die", "das", "ein", "eine", "einen", "einem", "bei", "beim", "ist",
     "nicht", "mit", "für", "wie", "wo", "was", "wann", "brauche", "habe", "mein", "meine",
     "kann", "bitte", "gibt", "es", "im", "zum", "zur", "den", "dem", "auf", "hallo",
+    "mich", "mir", "wegen", "unter", "sie", "wir", "du", "ihr", "uns", "oder", "aber", "auch",
+    "noch", "nur", "schon", "sehr", "kein", "keine", "von", "vom", "nach", "ab", "an", "aus",
+    "wer", "welche", "welcher", "warum", "woher", "wohin", "muss", "soll", "will", "möchte",
+    "brauchen", "hat", "sind", "bin", "haben", "werden", "wird", "gibt's", "ja", "nein", "danke",
 }  # fmt: skip
 
 
@@ -150,7 +154,9 @@ def _capitalises_nouns(words: list[str]) -> bool:
     return capitalised / len(inner) >= 0.4
 
 
-def _mask_capitalised(text: str) -> str:
+def _mask_capitalised(text: str, language: str | None) -> str:
+    if language == "de":
+        return text
     words = _WORD.findall(text)
     if _capitalises_nouns([word for word in words if word.casefold() not in _towns()]):
         return text
@@ -175,12 +181,17 @@ def _mask_capitalised(text: str) -> str:
     return re.sub(re.escape(NAME) + r"(?:\s+" + re.escape(NAME) + r")+", NAME, masked)
 
 
-def mask_personal_data(text: str) -> str:
-    """``text`` with phone numbers, e-mail addresses and names replaced by placeholders."""
+def mask_personal_data(text: str, language: str | None = None) -> str:
+    """``text`` with phone numbers, e-mail addresses and names replaced by placeholders.
+
+    ``language``: the text's language when known (the detector's); German
+    capitalises nouns, so there only introductions and forms of address mark a
+    name. Unknown: German is recognised by its short everyday words.
+    """
     if not text:
         return text
     masked = _EMAIL.sub(EMAIL, text)
     masked = _mask_phones(masked)
     masked = _mask_introductions(masked)
-    masked = _mask_capitalised(masked)
+    masked = _mask_capitalised(masked, language)
     return masked

@@ -420,11 +420,30 @@ def _forget_questions(connection: sa.engine.Connection, texts: list[str]) -> int
         return 0
     from bot.masking import mask_personal_data
 
+    table = unanswered_table
+    # Masking knew the detected language (German keeps its capitalised nouns);
+    # the text alone does not say it, so both forms are looked for.
+    candidates = {
+        text: list(
+            dict.fromkeys(question_hash(mask_personal_data(text, hint)) for hint in ("de", None))
+        )
+        for text in texts
+    }
+    hashes = sorted({key for keys in candidates.values() for key in keys})
+    stored = set()
+    for chunk in chunks(hashes):
+        stored |= set(
+            connection.execute(sa.select(table.c.text_hash).where(table.c.text_hash.in_(chunk)))
+            .scalars()
+            .all()
+        )
     asked: dict[str, int] = {}
     for text in texts:
-        key = question_hash(mask_personal_data(text))
-        asked[key] = asked.get(key, 0) + 1
-    table = unanswered_table
+        key = next((key for key in candidates[text] if key in stored), None)
+        if key is not None:
+            asked[key] = asked.get(key, 0) + 1
+    if not asked:
+        return 0
     for key, times in asked.items():
         connection.execute(
             table.update().where(table.c.text_hash == key).values(count=table.c.count - times)

@@ -114,14 +114,18 @@ def today() -> dt.date:
 
 
 def record_vote(
-    engine: sa.engine.Engine, offer: Offer, language: str | None, helpful: bool
+    engine: sa.engine.Engine,
+    offer: Offer,
+    language: str | None,
+    helpful: bool,
+    day: dt.date | None = None,
 ) -> None:
-    """Store one vote (committed before the user is thanked)."""
+    """Store one vote (committed before the user is thanked); ``day``: today (German)."""
     language = language if language and LANGUAGE_PATTERN.match(language) else "und"
     with engine.begin() as connection:
         connection.execute(
             feedback_table.insert().values(
-                day=today(), answer_id=offer.answer_id, language=language,
+                day=day or today(), answer_id=offer.answer_id, language=language,
                 model_version=(offer.model_version or None), helpful=bool(helpful),
             )
         )  # fmt: skip

@@ -126,7 +126,7 @@ def record_question(
     connection: Any, text: str, language: str, day: dt.date, insert: Any = None
 ) -> None:
     """Count an unanswered question (masked here first; never stored unmasked)."""
-    masked = mask_personal_data(text)[:MAX_QUESTION_LENGTH]
+    masked = mask_personal_data(text, language or None)[:MAX_QUESTION_LENGTH]
     if not normalize_question(masked):
         return
     insert = insert or insert_for(connection)

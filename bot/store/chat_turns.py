@@ -10,7 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rasa.shared.core.events import BotUttered, Event, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActiveLoop,
+    BotUttered,
+    Event,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 
 from bot.store.chat_figures import (
     FALLBACK_INTENT,
@@ -60,8 +67,13 @@ def turns_of(
     The language of a turn is the conversation's reply language once the
     assistant answered it (the ``language`` slot after the turn), else the
     detected one: "ok" or a button press say nothing about a language.
+
+    An answer to a form's question (a phone number, a note for the office)
+    is no question to the assistant: it counts as a turn, never as a
+    fallback or an unanswered question, and its text is not kept.
     """
     slot: str | None = None
+    form: str | None = None
     session_has_user_turn = False
     pending: dict[str, Any] | None = None
     turns: list[Turn] = []
@@ -75,8 +87,11 @@ def turns_of(
     for index, event in enumerate(events):
         if isinstance(event, SlotSet) and event.key == LANGUAGE_SLOT:
             slot = event.value if isinstance(event.value, str) else None
+        elif isinstance(event, ActiveLoop):
+            form = event.name
         elif isinstance(event, SessionStarted):
             session_has_user_turn = False
+            form = None
         elif isinstance(event, UserUttered):
             finish()
             pending = None
@@ -88,9 +103,11 @@ def turns_of(
             confidence = (event.intent or {}).get("confidence")
             text = event.text or ""
             command = text.startswith("/")
-            fallback = intent == FALLBACK_INTENT
+            in_form = form is not None
+            fallback = intent == FALLBACK_INTENT and not in_form
             low = (
                 not fallback
+                and not in_form
                 and not command
                 and isinstance(confidence, int | float)
                 and confidence < low_confidence

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
+    ActiveLoop,
     BotUttered,
     Event,
     SessionStarted,
@@ -212,3 +213,34 @@ async def test_old_unanswered_questions_go_with_the_retention_run(
 
     assert purged.questions == 1
     assert rows(database_url, "SELECT text FROM unanswered_questions") == [("zzz yyy",)]
+
+
+async def test_answers_to_a_form_are_never_kept_as_unanswered_questions(
+    tracker_store: WelcomeTrackerStore, database_url: str, domain: Domain
+) -> None:
+    at = MORNING
+    events = [
+        *start(at),
+        user("Ich möchte mit einem Menschen sprechen", "request_human", 0.95, "de", at),
+        *reply("de", at),
+        ActiveLoop("handoff_form", timestamp=at),
+        user(PHONE, "nlu_fallback", 0.2, "de", at + 10),  # the contact, as asked
+        *reply("de", at + 10),
+        user("Frage zur Wohnsitzauflage", "inform", 0.3, "de", at + 20),  # the note
+        ActiveLoop(None, timestamp=at + 20),
+        *reply("de", at + 20, "utter_handoff_confirmed"),
+        user("blorp snarf", "nlu_fallback", 0.1, "de", at + 30),  # after the form: collected
+        *reply("de", at + 30),
+    ]
+    await tracker_store.save(DialogueStateTracker.from_events(AMINA, events, domain.slots))
+
+    assert [text for text, *_ in questions(database_url)] == ["blorp snarf"]
+    rows = {
+        topic: (turns, fallbacks, low, handoffs)
+        for _, _, topic, turns, fallbacks, low, _, handoffs in figures(database_url)
+    }
+    assert rows == {
+        "request_human": (1, 0, 0, 0),
+        "nlu_fallback": (2, 1, 0, 0),  # the phone number's turn is no fallback
+        "inform": (1, 0, 0, 1),
+    }

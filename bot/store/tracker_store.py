@@ -182,8 +182,17 @@ class WelcomeTrackerStore(SQLTrackerStore):
 
     def _count_turns(self, session: Any, events: Sequence[Event], start: int) -> None:
         """The anonymous figures of ``events[start:]``, in the session's transaction."""
-        if start < len(events) and self._figures_tables_exist(session):
-            record_turns(session, events, start, self.low_confidence)
+        if start >= len(events):
+            return
+        try:
+            if not self._figures_tables_exist(session):
+                return
+            # A savepoint: when counting fails, the conversation is still stored.
+            with session.begin_nested():
+                record_turns(session, events, start, self.low_confidence)
+        except Exception:  # noqa: BLE001 - the figures must never cost a turn
+            self._figures_ready = None
+            logger.exception("Counting a turn into the chat figures failed; the turn is stored")
 
     def _insert_events(self, session: Any, sender_id: str, events: Sequence[Event]) -> None:
         """Insert rows with the columns SQLTrackerStore.save writes (one statement)."""

@@ -244,3 +244,25 @@ async def test_answers_to_a_form_are_never_kept_as_unanswered_questions(
         "nlu_fallback": (2, 1, 0, 0),  # the phone number's turn is no fallback
         "inform": (1, 0, 0, 1),
     }
+
+
+async def test_a_failure_while_counting_never_costs_the_conversation(
+    tracker_store: WelcomeTrackerStore, database_url: str, domain: Domain
+) -> None:
+    events = [*start(MORNING), user("Hallo", "greet", 0.99, "de", MORNING), *reply("de", MORNING)]
+    await tracker_store.save(DialogueStateTracker.from_events(AMINA, events, domain.slots))
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.begin() as connection:  # a broken schema, e.g. a failed manual change
+            connection.execute(sa.text("DROP TABLE chat_figures"))
+    finally:
+        engine.dispose()
+    tracker = await tracker_store.retrieve(AMINA)
+    tracker.update(user("asdf", "nlu_fallback", 0.1, "de", MORNING + 5))
+
+    await tracker_store.save(tracker)
+
+    stored = await WelcomeTrackerStore(domain=domain, url=database_url, startup_retries=0).retrieve(
+        AMINA
+    )
+    assert [e.text for e in stored.events if isinstance(e, UserUttered)] == ["Hallo", "asdf"]

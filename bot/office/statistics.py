@@ -83,18 +83,33 @@ def _range() -> tuple[DayRange, str | None]:
         return DayRange.parse(None, None, today), str(error)
 
 
-def least_readable_answers() -> list | None:
-    """Hook for the readability helper (``bot.readability``): ``None`` while it is missing.
+#: How many of the hardest texts the statistics page lists.
+LEAST_READABLE_SHOWN = 10
 
-    TODO at the merge: score the published German answers with
-    ``bot.readability.score`` and return the least readable ones
-    (label, flesch_amstad, wiener_sachtextformel), worst first.
+
+def least_readable_answers() -> list | None:
+    """The hardest German texts of the content, hardest first; ``None`` without readability.
+
+    Hook for the readability piece (``bot.content.readability`` on main, built
+    in parallel): on a branch without it the page leaves the section out.
+    Rows: (label, Flesch (Amstad), Wiener Sachtextformel, below the threshold).
     """
     try:
-        import bot.readability  # noqa: F401
+        from bot.content.readability import content_readability, hardest_first
     except ImportError:
         return None
-    return None
+    from bot.content import get_content
+
+    results = hardest_first(content_readability(get_content()))[:LEAST_READABLE_SHOWN]
+    return [
+        (
+            f"{result.file}: {result.entry} ({result.field})",
+            result.readability.flesch_amstad,
+            result.readability.wiener_sachtextformel,
+            not result.readability.plain,
+        )
+        for result in results
+    ]
 
 
 @blueprint.get("/statistik", endpoint="index")

@@ -130,6 +130,26 @@ def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
     return word
 
 
+def _whole_days(name: str, value: str) -> int:
+    try:
+        days = int(value.strip())
+    except ValueError:
+        days = -1
+    if days < 1:
+        raise ValueError(f"{name} must be a whole number of days, 1 or more, not {value!r}")
+    return days
+
+
+def _fraction(name: str, value: str) -> float:
+    try:
+        number = float(value.strip().replace(",", "."))
+    except ValueError:
+        number = -1.0
+    if not 0.0 <= number <= 1.0:
+        raise ValueError(f"{name} must be a number between 0 and 1 such as 0.45, not {value!r}")
+    return number
+
+
 def _default_database_url(var_dir: Path) -> str:
     return f"sqlite:///{var_dir / 'welcome.db'}"
 
@@ -206,8 +226,12 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         retention_conversation_days=int(env.get("WELCOME_RETENTION_CONVERSATION_DAYS", "90")),
         retention_batch=int(env.get("WELCOME_RETENTION_BATCH", "500")),
         audit_days=int(env.get("WELCOME_AUDIT_DAYS", "730")),
-        unanswered_days=int(env.get("WELCOME_UNANSWERED_DAYS", "90")),
-        low_confidence=float(env.get("WELCOME_LOW_CONFIDENCE", "0.45")),
+        unanswered_days=_whole_days(
+            "WELCOME_UNANSWERED_DAYS", env.get("WELCOME_UNANSWERED_DAYS") or "90"
+        ),
+        low_confidence=_fraction(
+            "WELCOME_LOW_CONFIDENCE", env.get("WELCOME_LOW_CONFIDENCE") or "0.45"
+        ),
     )
 
 

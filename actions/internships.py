@@ -82,7 +82,8 @@ class ActionShowInternships(Action):
             dispatcher.utter_message(response="utter_internships_intro")
             for item in matches[:MAX_RESULTS]:
                 dispatcher.utter_message(
-                    text=render_marked(language, render_internship, item, language)
+                    text=render_marked(language, render_internship, item, language),
+                    answer_id=f"internship:{item.id}",
                 )
         else:
             dispatcher.utter_message(response="utter_no_internships")

@@ -21,7 +21,8 @@ class ActionShowMentoring(Action):
     ) -> list[dict[str, Any]]:
         language = common.reply_language(tracker)
         dispatcher.utter_message(
-            text=render_marked(language, render_mentoring, language, common.content())
+            text=render_marked(language, render_mentoring, language, common.content()),
+            answer_id="mentoring",
         )
         dispatcher.utter_message(response="utter_ask_mentor_role")
         return []

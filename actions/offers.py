@@ -43,7 +43,11 @@ def _matching_offers(tracker: Tracker) -> list:
 def _show_page(dispatcher: CollectingDispatcher, offers: list, start: int, language: str) -> int:
     page = offers[start : start + PAGE_SIZE]
     for offer in page:
-        dispatcher.utter_message(text=render_marked(language, render_offer, offer, language))
+        # answer_id: the channels put "helpful / not helpful" under it (bot.chatfigures.feedback).
+        dispatcher.utter_message(
+            text=render_marked(language, render_offer, offer, language),
+            answer_id=f"offer:{offer.id}",
+        )
     shown = start + len(page)
     if shown < len(offers):
         dispatcher.utter_message(response="utter_offers_more_button")

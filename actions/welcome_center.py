@@ -21,7 +21,8 @@ class ActionShowWelcomeCenter(Action):
     ) -> list[dict[str, Any]]:
         language = common.reply_language(tracker)
         dispatcher.utter_message(
-            text=render_marked(language, render_welcome_center, language, common.content())
+            text=render_marked(language, render_welcome_center, language, common.content()),
+            answer_id="welcome_center",
         )
         dispatcher.utter_message(response="utter_ask_welcome_center_referral")
         return []

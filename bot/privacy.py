@@ -34,6 +34,7 @@ from bot.outbox import Outbox
 from bot.outbox.store import EMAIL_CHANNEL, PENDING, outbox_table
 from bot.settings import Settings, get_settings
 from bot.store.audit import audit_in
+from bot.store.chat_figures import question_hash, unanswered_table
 from bot.store.db import LazyDatabase, chunks
 from bot.store.figures import ANONYMISED_SENDER, archive_figures
 from bot.store.models import AuditEntry, CaseEntry, HandoffRequest, InterpreterAssignment
@@ -104,6 +105,17 @@ PERSONAL_DATA = (
         "id (an admin removes an interpreter in the office app)",
     ),
     PersonalTable(
+        "unanswered_questions",
+        "what the assistant could not answer: the text masked before storing (phone "
+        "numbers, e-mail addresses and names replaced), its German translation, the "
+        "language and how often and on which days it was asked; no sender. Listed here, "
+        "not as anonymous, because masking is pragmatic: a free text may still hold a "
+        "detail that points to somebody",
+        "not by person (no sender is stored); :func:`forget` takes back the person's "
+        "questions by the hashes of their masked messages, read from their conversation; "
+        "kept WELCOME_UNANSWERED_DAYS days after it was last asked",
+    ),
+    PersonalTable(
         "audit_log",
         "who of the staff viewed, changed, exported or deleted which request, and from "
         "which address (no newcomer data beyond the reference)",
@@ -125,6 +137,10 @@ NOT_PERSONAL = {
     "staff member's name",
     "content_text_sources": "which German text each translation was made from and which "
     "staff member reviewed it",
+    "chat_figures": "counts per day, language and topic (intent or FAQ entry): turns, "
+    "fallbacks, conversations started, handoffs; no sender, no text, no time within the day",
+    "answer_feedback": "helpful / not helpful votes: answer id, language, model version and "
+    "day; no sender, no text, no time within the day, nothing that links two votes",
 }
 """Tables that hold nothing about a person (checked by the same test)."""
 
@@ -193,6 +209,7 @@ class Purged:
     messages: int  # delivered or failed outbox rows
     audit_entries: int
     dry_run: bool = False
+    questions: int = 0  # unanswered questions not asked for WELCOME_UNANSWERED_DAYS
 
     def detail(self) -> str:
         """The counts, for the audit log (no data of anybody)."""
@@ -201,7 +218,7 @@ class Purged:
             f"anonymisiert={self.anonymised} zahlen={self.figures} "
             f"gespräche={self.conversations} ereignisse={self.events} "
             f"übersetzungen={self.translations} nachrichten={self.messages} "
-            f"protokoll={self.audit_entries}"
+            f"protokoll={self.audit_entries} fragen={self.questions}"
         )
 
 
@@ -216,6 +233,7 @@ class RetentionPolicy:
     batch: int
     audit_days: float
     translation_days: float
+    unanswered_days: float = 90
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> RetentionPolicy:
@@ -227,6 +245,7 @@ class RetentionPolicy:
             "batch": settings.retention_batch,
             "audit_days": settings.audit_days,
             "translation_days": settings.translation_cache_days,
+            "unanswered_days": settings.unanswered_days,
         }
         values.update({key: value for key, value in overrides.items() if value is not None})
         policy = cls(**values)
@@ -367,6 +386,8 @@ def forget(
             texts = conversations.user_texts([sender_id])
             with records.engine().begin() as connection:
                 deleted_requests, figures, addresses = _forget_requests(connection, sender_id)
+                for chunk in chunks(texts):
+                    _forget_questions(connection, chunk)
             deleted_events = conversations.delete([sender_id])
         except (sa.exc.SQLAlchemyError, RuntimeError) as error:
             raise PrivacyError(
@@ -395,6 +416,51 @@ def forget(
         messages,
     )
     return Forgotten(deleted_requests, deleted_events, deleted_translations, messages, figures)
+
+
+def _forget_questions(connection: sa.engine.Connection, texts: list[str]) -> int:
+    """Take back the person's unanswered questions (matched by their masked text's hash).
+
+    A question others asked too keeps their count; one only this person asked goes.
+    """
+    if not texts or not sa.inspect(connection).has_table(unanswered_table.name):
+        return 0
+    from bot.masking import mask_personal_data
+
+    table = unanswered_table
+    # Masking knew the detected language (German keeps its capitalised nouns);
+    # the text alone does not say it, so both forms are looked for.
+    candidates = {
+        text: list(
+            dict.fromkeys(question_hash(mask_personal_data(text, hint)) for hint in ("de", None))
+        )
+        for text in texts
+    }
+    hashes = sorted({key for keys in candidates.values() for key in keys})
+    stored = set()
+    for chunk in chunks(hashes):
+        stored |= set(
+            connection.execute(sa.select(table.c.text_hash).where(table.c.text_hash.in_(chunk)))
+            .scalars()
+            .all()
+        )
+    asked: dict[str, int] = {}
+    for text in texts:
+        key = next((key for key in candidates[text] if key in stored), None)
+        if key is not None:
+            asked[key] = asked.get(key, 0) + 1
+    if not asked:
+        return 0
+    for key, times in asked.items():
+        connection.execute(
+            table.update().where(table.c.text_hash == key).values(count=table.c.count - times)
+        )
+    return (
+        connection.execute(
+            table.delete().where(table.c.text_hash.in_(list(asked)), table.c.count <= 0)
+        ).rowcount
+        or 0
+    )
 
 
 def _forget_messages(
@@ -580,6 +646,7 @@ def purge(
        as old go too, and cached translations older than ``translation_days``.
     4. Audit entries older than ``audit_days`` are deleted; the run itself is
        audited (action ``retention``, the counts, user ``audit_as``).
+    5. Unanswered questions last asked ``WELCOME_UNANSWERED_DAYS`` ago are deleted.
 
     At most ``batch`` requests are closed, as many deleted or anonymised and
     as many conversations deleted per run (a backlog goes over several days
@@ -613,6 +680,7 @@ def purge(
             )
             old_requests = [row.id for row in old_rows]
             audit_condition = audit_table.c.at < ago(policy.audit_days)
+            questions = _old_questions(connection, ago(policy.unanswered_days), dry_run)
             if dry_run:
                 # Anonymised rows have their figures already.
                 figures = sum(row.sender_id != ANONYMISED_SENDER for row in old_rows)
@@ -655,6 +723,7 @@ def purge(
             messages=messages,
             audit_entries=audit_entries,
             dry_run=dry_run,
+            questions=questions,
         )
         if not dry_run:
             with engine.begin() as connection:
@@ -666,6 +735,18 @@ def purge(
             helper.close()
     logger.info("Retention%s: %s", " (dry run)" if dry_run else "", purged.detail())
     return purged
+
+
+def _old_questions(connection: sa.engine.Connection, cutoff: dt.datetime, dry_run: bool) -> int:
+    """Unanswered questions last asked before ``cutoff`` (German day): deleted, or counted."""
+    if not sa.inspect(connection).has_table(unanswered_table.name):
+        return 0
+    from bot.store.figures import REPORT_TIMEZONE
+
+    condition = unanswered_table.c.last_seen < cutoff.astimezone(REPORT_TIMEZONE).date()
+    if dry_run:
+        return _count(connection, unanswered_table, condition)
+    return connection.execute(unanswered_table.delete().where(condition)).rowcount or 0
 
 
 def _count_translations_and_messages(

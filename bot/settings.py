@@ -90,6 +90,9 @@ class Settings:
     readability_min_flesch: float = 60.0
     #: How often (seconds) a process looks for a newly published content version.
     content_refresh_seconds: float = 1.0
+    # Unanswered questions and chat figures (issue 11).
+    unanswered_days: int = 90
+    low_confidence: float = 0.45
 
     @property
     def packages_dir(self) -> Path:
@@ -136,6 +139,26 @@ def _number(name: str, value: str) -> float:
         return float(value.strip().replace(",", "."))
     except ValueError:
         raise ValueError(f"{name} must be a number such as 60, not {value!r}") from None
+
+
+def _whole_days(name: str, value: str) -> int:
+    try:
+        days = int(value.strip())
+    except ValueError:
+        days = -1
+    if days < 1:
+        raise ValueError(f"{name} must be a whole number of days, 1 or more, not {value!r}")
+    return days
+
+
+def _fraction(name: str, value: str) -> float:
+    try:
+        number = float(value.strip().replace(",", "."))
+    except ValueError:
+        number = -1.0
+    if not 0.0 <= number <= 1.0:
+        raise ValueError(f"{name} must be a number between 0 and 1 such as 0.45, not {value!r}")
+    return number
 
 
 def _default_database_url(var_dir: Path) -> str:
@@ -218,6 +241,12 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             "WELCOME_READABILITY_MIN_FLESCH", env.get("WELCOME_READABILITY_MIN_FLESCH") or "60"
         ),
         content_refresh_seconds=float(env.get("WELCOME_CONTENT_REFRESH_SECONDS", "1")),
+        unanswered_days=_whole_days(
+            "WELCOME_UNANSWERED_DAYS", env.get("WELCOME_UNANSWERED_DAYS") or "90"
+        ),
+        low_confidence=_fraction(
+            "WELCOME_LOW_CONFIDENCE", env.get("WELCOME_LOW_CONFIDENCE") or "0.45"
+        ),
     )
 
 

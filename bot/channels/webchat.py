@@ -19,6 +19,9 @@ channel's prefix is ``/`` so that the chat page can live at ``/chat``):
   coordination office's part (:mod:`bot.casework.conversation`) and ``office_last``
 - ``POST /webhooks/webchat/updates``    ``{sender, after}`` -> the office's messages after the
   id ``after``: ``{"messages": [{id, text, time}], "last"}`` (the widget asks every few seconds)
+- ``POST /webhooks/webchat/feedback``   ``{token, helpful, language}`` -> ``{"counted": bool}``:
+  a "helpful / not helpful" vote on an answer whose reply carried ``feedback: {token}``
+  (:mod:`bot.chatfigures.feedback`; no sender is sent or stored)
 
 The sender id (``web-`` and 32 hex digits) is made at random by the browser
 and is the only key to a conversation, so it is treated as a secret: it
@@ -57,6 +60,7 @@ from bot import senders
 from bot.channels.flood import FloodGuard
 from bot.channels.http import BadRequest, error, json_body, parse_metadata
 from bot.channels.relay_gate import get_office_messages, handled_by_office
+from bot.chatfigures.feedback import TOKEN_PATTERN, answer_id_of, get_offers, get_recorder
 from bot.texts import (
     MARKER_SIGN,
     SOURCE_LANGUAGES,
@@ -173,6 +177,20 @@ def parse_after(body: dict[str, Any]) -> int:
     return after
 
 
+def parse_vote(body: dict[str, Any]) -> tuple[str, bool, str | None]:
+    """(token, helpful, language) of a feedback vote."""
+    token = body.get("token")
+    if not isinstance(token, str) or not TOKEN_PATTERN.match(token):
+        raise BadRequest('"token" must be 16 lowercase hex digits.')
+    helpful = body.get("helpful")
+    if not isinstance(helpful, bool):
+        raise BadRequest('"helpful" must be true or false.')
+    language = body.get("language")
+    if language is not None and (not isinstance(language, str) or len(language) > 16):
+        raise BadRequest('"language" must be a language code.')
+    return token, helpful, language
+
+
 def parse_message_id(body: dict[str, Any]) -> str | None:
     message_id = body.get("message_id")
     if message_id is None:
@@ -238,8 +256,14 @@ class WebChatOutput(CollectingOutputChannel):
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         deleted = message.get("utter_action") == DELETED_RESPONSE
+        answer_id = answer_id_of(message)
+        model_version = message.get("model_id")
         count = len(self.messages)
         await super().send_response(recipient_id, message)
+        if answer_id and len(self.messages) > count:
+            # The buttons go under the answer's last part (texts split at blank lines).
+            token = get_offers().offer(answer_id, model_version)
+            self.messages[-1]["feedback"] = {"token": token}
         if deleted:
             self.deleted = True
             for sent in self.messages[count:]:
@@ -509,6 +533,20 @@ class WebChatInput(InputChannel):
             if last is not None:
                 body["office_last"] = last
             return response.json(body)
+
+        @webchat.route(f"{base}/feedback", methods=["POST"])
+        async def feedback(request: Request) -> HTTPResponse:
+            # Stored without the sender: the token says which answer, nothing says who.
+            try:
+                token, helpful, language = parse_vote(_json_body(request))
+            except BadRequest as error:
+                return _error(400, str(error))
+            try:
+                counted = await asyncio.to_thread(get_recorder().vote, token, language, helpful)
+            except Exception:  # noqa: BLE001 - the widget says it could not be saved
+                logger.exception("Web chat: storing a feedback vote failed")
+                return _error(503, "The feedback could not be saved. Please try again.")
+            return response.json({"counted": counted})
 
         @webchat.route(f"{base}/updates", methods=["POST"])
         async def updates(request: Request) -> HTTPResponse:

@@ -327,5 +327,7 @@ def _purged_text(purged: privacy.Purged) -> str:
         f"Deleted {purged.events} chat event(s) of {purged.conversations} idle "
         f"conversation(s), {purged.translations} cached translation(s), "
         f"{purged.messages} delivered message(s) and {purged.audit_entries} old audit "
-        f"entr{'y' if purged.audit_entries == 1 else 'ies'}."
+        f"entr{'y' if purged.audit_entries == 1 else 'ies'}. "
+        f"Deleted {purged.questions} unanswered question(s) not asked for "
+        "WELCOME_UNANSWERED_DAYS."
     )

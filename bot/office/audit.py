@@ -37,6 +37,8 @@ ACTION_LABELS = {
     "export": "Export",
     "erase": "Daten einer Person gelöscht",
     "retention": "Aufbewahrungsfristen angewandt (Löschlauf)",
+    "unanswered_dismissed": "Unbeantwortete Fragen verworfen",
+    "unanswered_used": "Unbeantwortete Fragen als Beispiel vorgemerkt",
 }
 
 

@@ -297,6 +297,8 @@ def start_background_jobs(settings: Settings, **worker_options: Any) -> OfficeJo
 EMAIL_FALLBACK_SECONDS = 60
 #: Retention runs at the office's start and then daily.
 RETENTION_SECONDS = 24 * 3600
+#: Unanswered questions in other languages get their German translation this often.
+UNANSWERED_TRANSLATION_SECONDS = 300
 
 
 def start_office_jobs(settings: Settings) -> OfficeJobs:
@@ -304,10 +306,12 @@ def start_office_jobs(settings: Settings) -> OfficeJobs:
 
     Delivery of e-mails and staff notices, the unclaimed-request reminder,
     the e-mail fallback for replies the chat could not deliver, and the daily
-    retention run (:func:`bot.privacy.run_retention`).
+    retention run (:func:`bot.privacy.run_retention`), and the German translations of
+    unanswered questions (:func:`bot.chatfigures.unanswered.translate_unanswered`).
     """
     from bot import privacy
     from bot.casework.fallback import email_fallback
+    from bot.chatfigures.unanswered import translate_unanswered
 
     jobs = start_background_jobs(settings)
 
@@ -317,4 +321,9 @@ def start_office_jobs(settings: Settings) -> OfficeJobs:
 
     jobs.every(EMAIL_FALLBACK_SECONDS, "email-fallback", fallback)
     jobs.every(RETENTION_SECONDS, "retention", lambda: privacy.run_retention(settings))
+    jobs.every(
+        UNANSWERED_TRANSLATION_SECONDS,
+        "unanswered-translation",
+        lambda: translate_unanswered(settings.database_url),
+    )
     return jobs

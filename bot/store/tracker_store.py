@@ -9,6 +9,10 @@ The database is :attr:`bot.settings.Settings.database_url` (the same database
 as the handoff requests); the ``dialect``/``host``/``db`` keys of Rasa's
 SQLTrackerStore are not used. Rasa creates and owns the ``events`` table.
 
+Every save also counts the new user turns in the anonymous daily figures and
+collects what the assistant could not answer, masked, in the same
+transaction (:mod:`bot.store.chat_figures`; no sender is written there).
+
 After "delete my data": ``action_delete_user_data`` deletes everything
 stored about the person (:mod:`bot.privacy`), but the Rasa server still holds
 the conversation in memory and saves it at the end of the turn. So when a
@@ -36,6 +40,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.store.chat_turns import record_turns
 from bot.store.db import make_engine, redact_url, sqlite_file
 
 logger = logging.getLogger(__name__)
@@ -96,6 +101,7 @@ class WelcomeTrackerStore(SQLTrackerStore):
         url: str | None = None,
         startup_retries: int = 12,
         retry_interval: float = 5.0,
+        low_confidence: float | None = None,
         **kwargs: Any,
     ) -> None:
         """Connect to ``url`` (default: the configured database URL).
@@ -103,6 +109,8 @@ class WelcomeTrackerStore(SQLTrackerStore):
         Rasa passes the endpoint's ``url`` as ``host``; it is used when it is a
         full database URL. While the database is starting up, connecting is
         retried ``startup_retries`` times, ``retry_interval`` seconds apart.
+        ``low_confidence``: turns understood with less confidence are collected
+        as unanswered questions (default: ``WELCOME_LOW_CONFIDENCE``).
         """
         if url is None and host and "://" in host:
             url = host
@@ -126,6 +134,12 @@ class WelcomeTrackerStore(SQLTrackerStore):
         self._display_url = redact_url(url)
         self._create_tables(startup_retries, retry_interval)
         self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
+        if low_confidence is None:
+            from bot.settings import get_settings
+
+            low_confidence = get_settings().low_confidence
+        self.low_confidence = low_confidence
+        self._figures_ready: bool | None = None
         logger.debug("Tracker store uses %s", self._display_url)
         TrackerStore.__init__(self, domain, event_broker, **kwargs)
 
@@ -154,6 +168,31 @@ class WelcomeTrackerStore(SQLTrackerStore):
     def close(self) -> None:
         """Release the database connections."""
         self.engine.dispose()
+
+    def _figures_tables_exist(self, session: Any) -> bool:
+        """Whether migration 0006 ran (Rasa may run on a database not yet migrated)."""
+        if not self._figures_ready:
+            ready = sa.inspect(session.connection()).has_table("chat_figures")
+            if not ready and self._figures_ready is None:
+                logger.warning(
+                    "No chat_figures table (schema before migration 0006): turns not counted"
+                )
+            self._figures_ready = ready
+        return bool(self._figures_ready)
+
+    def _count_turns(self, session: Any, events: Sequence[Event], start: int) -> None:
+        """The anonymous figures of ``events[start:]``, in the session's transaction."""
+        if start >= len(events):
+            return
+        try:
+            if not self._figures_tables_exist(session):
+                return
+            # A savepoint: when counting fails, the conversation is still stored.
+            with session.begin_nested():
+                record_turns(session, events, start, self.low_confidence)
+        except Exception:  # noqa: BLE001 - the figures must never cost a turn
+            self._figures_ready = None
+            logger.exception("Counting a turn into the chat figures failed; the turn is stored")
 
     def _insert_events(self, session: Any, sender_id: str, events: Sequence[Event]) -> None:
         """Insert rows with the columns SQLTrackerStore.save writes (one statement)."""
@@ -220,6 +259,8 @@ class WelcomeTrackerStore(SQLTrackerStore):
                 )
                 new_from = 0
             self._insert_events(session, tracker.sender_id, kept[new_from:])
+            counted = getattr(tracker, STORED_EVENTS, None)
+            self._count_turns(session, events, start + new_from if counted is None else counted)
             session.commit()
         setattr(tracker, STORED_EVENTS, len(events))
 
@@ -239,5 +280,6 @@ class WelcomeTrackerStore(SQLTrackerStore):
                     session, tracker.sender_id, fetch_events_from_all_sessions=False
                 ).count()
             self._insert_events(session, tracker.sender_id, events[stored:])
+            self._count_turns(session, events, stored)
             session.commit()
         setattr(tracker, STORED_EVENTS, len(events))

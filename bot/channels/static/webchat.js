@@ -429,9 +429,41 @@
       });
       bubble.appendChild(group);
     }
+    if (message.feedback && message.feedback.token) {
+      bubble.appendChild(feedbackButtons(message.feedback.token));
+    }
     ui.log.appendChild(bubble);
     scrollDown();
     return bubble;
+  }
+
+  // "Helpful / not helpful" under an answer: the vote carries the answer's token
+  // and the language shown, never who votes; one vote per answer.
+  function feedbackButtons(token) {
+    var group = el("div", { className: "wl-feedback", role: "group" });
+    [true, false].forEach(function (helpful) {
+      var node = el("button", {
+        type: "button",
+        className: "wl-feedback-button",
+        dir: "auto",
+        text: t(helpful ? "feedback_helpful" : "feedback_not_helpful"),
+      });
+      node.addEventListener("click", function () {
+        var buttons = group.querySelectorAll("button");
+        for (var i = 0; i < buttons.length; i++) buttons[i].disabled = true;
+        post("feedback", { token: token, helpful: helpful, language: baseCode(uiLanguage) })
+          .then(function (response) {
+            if (!response.ok) throw new RequestError(t("feedback_thanks"));
+            while (group.firstChild) group.removeChild(group.firstChild);
+            group.appendChild(el("p", { className: "wl-feedback-thanks", dir: "auto", text: t("feedback_thanks") }));
+          })
+          .catch(function () {
+            for (var i = 0; i < buttons.length; i++) buttons[i].disabled = false;
+          });
+      });
+      group.appendChild(node);
+    });
+    return group;
   }
 
   function removeOpenButtons() {

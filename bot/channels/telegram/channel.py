@@ -13,6 +13,7 @@ JSON gets 400.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections import OrderedDict
@@ -31,6 +32,7 @@ from bot.channels.telegram.lifecycle import TelegramLink
 from bot.channels.telegram.output import TelegramOutput
 from bot.channels.telegram.tuning import TelegramTuning
 from bot.channels.telegram.updates import Received, read_update
+from bot.chatfigures.feedback import THANKS_TEXT, get_recorder, parse_callback
 from bot.language import choose_reply_language
 from bot.outbox.telegram import CHANNEL, message_payloads
 from bot.settings import Settings, get_settings
@@ -159,6 +161,16 @@ class TelegramInput(InputChannel):
             return
         if received.callback_query_id is not None:
             await self.link.answer_callback(received.callback_query_id)
+        vote = (
+            parse_callback(received.texts[0])
+            if received.callback_query_id and received.texts
+            else None
+        )
+        if vote is not None:
+            # A feedback vote never reaches Rasa: nothing of it is kept with the conversation.
+            if received.chat is not None and await self._within_flood_limit(received, app):
+                await self._vote(data, received, vote, app)
+            return
         if received.blocked and received.chat is not None:
             self.link.forget_blocked(received.chat)
             return
@@ -176,6 +188,26 @@ class TelegramInput(InputChannel):
                 continue
             await on_new_message(
                 UserMessage(text, output, sender, input_channel=CHANNEL, metadata=received.metadata)
+            )
+
+    async def _vote(
+        self, data: dict[str, Any], received: Received, vote: tuple[str, bool], app: Any
+    ) -> None:
+        """Store the vote (no sender), remove the buttons, thank in the conversation's language."""
+        token, helpful = vote
+        language = await self._language(received, app)
+        try:
+            counted = await asyncio.to_thread(get_recorder().vote, token, language, helpful)
+        except Exception:  # noqa: BLE001 - the buttons stay; the user may press again
+            logger.exception("Telegram: storing a feedback vote failed")
+            return
+        logger.debug("Telegram: feedback vote %s", "counted" if counted else "already counted")
+        message = (data.get("callback_query") or {}).get("message") or {}
+        if message.get("message_id") is not None:
+            await self.link.remove_keyboard(received.chat, message["message_id"])
+        if counted:
+            self.link.output().enqueue_to_chat(
+                received.chat, message_payloads(marked_text(THANKS_TEXT, language))
             )
 
     async def _within_flood_limit(self, received: Received, app: Any) -> bool:

@@ -104,6 +104,15 @@ class TelegramLink:
                 "Telegram: answerCallbackQuery failed (%s)", redact(str(error), self.token)
             )
 
+    async def remove_keyboard(self, chat: str, message_id: int) -> None:
+        """Take the buttons off a message (after a vote: one vote per message)."""
+        try:
+            await self.bot.edit_message_reply_markup(chat_id=chat, message_id=message_id)
+        except TelegramError as error:
+            logger.debug(
+                "Telegram: editMessageReplyMarkup failed (%s)", redact(str(error), self.token)
+            )
+
     def forget_blocked(self, chat: str) -> None:
         """The user blocked the bot: drop what waits for them."""
         dropped = self.outbox.fail_recipient(CHANNEL, chat, "blocked by the user")

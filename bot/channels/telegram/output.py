@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -9,6 +11,13 @@ from typing import Any
 from rasa.core.channels.channel import OutputChannel
 
 from bot import senders
+from bot.chatfigures.feedback import (
+    HELPFUL_TEXT,
+    NOT_HELPFUL_TEXT,
+    answer_id_of,
+    callback_data,
+    get_offers,
+)
 from bot.outbox import Outbox
 from bot.outbox.telegram import CHANNEL, message_payloads
 
@@ -41,6 +50,23 @@ class TelegramOutput(OutputChannel):
             self.outbox.enqueue(CHANNEL, chat, payloads)
             self._wake()
 
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """As Rasa's, with "helpful / not helpful" under an answer marked with ``answer_id``."""
+        answer_id = answer_id_of(message)
+        if answer_id and message.get("text") and not message.get("quick_replies"):
+            message = dict(message)
+            # The labels in the answer's own language (it is long enough to tell).
+            language = await asyncio.to_thread(_language_of, message["text"])
+            token = get_offers().offer(answer_id, message.get("model_id"))
+            from bot.texts import text
+
+            message["buttons"] = [
+                *(message.get("buttons") or []),
+                {"title": text(HELPFUL_TEXT, language), "payload": callback_data(token, True)},
+                {"title": text(NOT_HELPFUL_TEXT, language), "payload": callback_data(token, False)},
+            ]
+        await super().send_response(recipient_id, message)
+
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         self.enqueue(recipient_id, message_payloads(text))
 
@@ -67,3 +93,14 @@ class TelegramOutput(OutputChannel):
             )
         else:
             logger.debug("Telegram: custom message without text not sent")
+
+
+@functools.cache
+def _detector() -> Any:
+    from bot.language import LanguageDetector
+
+    return LanguageDetector()
+
+
+def _language_of(text: str) -> str | None:
+    return _detector().detect(text).language

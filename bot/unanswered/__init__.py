@@ -1,0 +1,1 @@
+"""Unanswered questions: grouping them for the office (:mod:`.grouping`)."""

@@ -86,6 +86,9 @@ class Settings:
     retention_conversation_days: int = 90
     retention_batch: int = 500
     audit_days: int = 730
+    #: Token of the Rasa server's model swap door (bot/channels/model_swap.py);
+    #: `welcome run` makes one up per start when it is not set.
+    model_swap_token: str | None = None
 
     @property
     def packages_dir(self) -> Path:
@@ -203,6 +206,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         retention_conversation_days=int(env.get("WELCOME_RETENTION_CONVERSATION_DAYS", "90")),
         retention_batch=int(env.get("WELCOME_RETENTION_BATCH", "500")),
         audit_days=int(env.get("WELCOME_AUDIT_DAYS", "730")),
+        model_swap_token=env.get("WELCOME_MODEL_SWAP_TOKEN") or None,
     )
 
 

@@ -118,6 +118,8 @@ NOT_PERSONAL = {
     "reply_templates": "the office's reusable reply texts",
     "request_figures": "per-request figures for the county's reports: month, category, "
     "language, town, channel, durations; no reference, sender or text",
+    "office_training_examples": "intent examples staff added for training (masked texts, "
+    "the staff account that added them); no sender",
 }
 """Tables that hold nothing about a person (checked by the same test)."""
 

@@ -1,4 +1,4 @@
-"""Training in the background, smoke test, swap and rollback (bot/training), against the real servers."""
+"""Training in the background, smoke test, swap and rollback (bot/training), real servers."""
 
 from __future__ import annotations
 

@@ -141,6 +141,8 @@ NOT_PERSONAL = {
     "fallbacks, conversations started, handoffs; no sender, no text, no time within the day",
     "answer_feedback": "helpful / not helpful votes: answer id, language, model version and "
     "day; no sender, no text, no time within the day, nothing that links two votes",
+    "office_training_examples": "intent examples staff added for training (masked texts, "
+    "the staff account that added them); no sender",
 }
 """Tables that hold nothing about a person (checked by the same test)."""
 

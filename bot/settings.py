@@ -93,6 +93,9 @@ class Settings:
     # Unanswered questions and chat figures (issue 11).
     unanswered_days: int = 90
     low_confidence: float = 0.45
+    #: Token of the Rasa server's model swap door (bot/channels/model_swap.py);
+    #: `welcome run` makes one up per start when it is not set.
+    model_swap_token: str | None = None
 
     @property
     def packages_dir(self) -> Path:
@@ -247,6 +250,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         low_confidence=_fraction(
             "WELCOME_LOW_CONFIDENCE", env.get("WELCOME_LOW_CONFIDENCE") or "0.45"
         ),
+        model_swap_token=env.get("WELCOME_MODEL_SWAP_TOKEN") or None,
     )
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -48,6 +50,11 @@ def rasa_environment(settings: Settings) -> dict[str, str]:
         env["WELCOME_REST_TOKEN"] = settings.rest_token
     else:
         env.pop("WELCOME_REST_TOKEN", None)
+    env["WELCOME_MODEL_DIR"] = str(settings.model_dir)
+    if settings.model_swap_token:
+        env["WELCOME_MODEL_SWAP_TOKEN"] = settings.model_swap_token
+    else:
+        env.pop("WELCOME_MODEL_SWAP_TOKEN", None)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     return env
 
@@ -192,8 +199,19 @@ def rest_status_line(settings: Settings, base: str) -> str:
     )
 
 
+def with_model_swap_token(settings: Settings) -> Settings:
+    """``settings`` with a model swap token: the configured one, else a new one for this start.
+
+    The Rasa server and the office (which asks for swaps) get it through
+    their environment; it is never printed.
+    """
+    if settings.model_swap_token:
+        return settings
+    return dataclasses.replace(settings, model_swap_token=secrets.token_urlsafe(32))
+
+
 def run(args: argparse.Namespace) -> int:
-    settings = get_settings()
+    settings = with_model_swap_token(get_settings())
     if not model_path(settings).exists():
         print(f"No trained model at {model_path(settings)}. Run `welcome train` first.")
         return 1

@@ -43,6 +43,7 @@ def test_settings(var_dir: Path, database_url: str | None = None) -> Settings:
         "WELCOME_MODEL_DIR": str(PROJECT_ROOT / "models"),
         "WELCOME_REST_CHANNEL": "on",
         "WELCOME_REST_TOKEN": rest_token(),
+        "WELCOME_MODEL_SWAP_TOKEN": rest_token(),
     }
     if database_url:
         environ["WELCOME_DATABASE_URL"] = database_url

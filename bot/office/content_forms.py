@@ -399,11 +399,12 @@ def _set(node: CommentedMap, key: str, value: Any, order: list[str]) -> None:
     node.insert(position, key, value)
 
 
-def _sequence_like(old: Any, values: list) -> CommentedSeq:
+def _sequence_like(old: Any, values: list, *, flow: bool = True) -> CommentedSeq:
+    """A list written like the one it replaces (``[a, b]`` or one item per line)."""
     seq = CommentedSeq(values)
-    if isinstance(old, CommentedSeq) and old.fa.flow_style():
-        seq.fa.set_flow_style()
-    elif not isinstance(old, CommentedSeq) and all(isinstance(v, str) and len(v) < 40 for v in values):
+    if isinstance(old, CommentedSeq):
+        flow = bool(old.fa.flow_style())
+    if flow:
         seq.fa.set_flow_style()
     return seq
 
@@ -423,6 +424,8 @@ def apply_record(
             continue
         if old is not None and _same_text(old, new):
             continue
+        # FAQ phrasings one per line (as in faq.yml); short lists in brackets.
+        flow = field.check != "examples"
         if field.check == "contact" and isinstance(old, CommentedMap):
             apply_record(old, new, models.Contact)
         elif field.check == "entries":
@@ -435,13 +438,17 @@ def apply_record(
                     current = old.get(code)
                     if current is None or not _same_text(current, text):
                         if isinstance(text, list):
-                            old[code] = _sequence_like(current, text)
+                            old[code] = _sequence_like(current, text, flow=flow)
                         else:
                             old[code] = _scalar(text)
             else:
                 mapping = CommentedMap()
                 for code, text in new.items():
-                    mapping[code] = _sequence_like(None, text) if isinstance(text, list) else _scalar(text)
+                    mapping[code] = (
+                        _sequence_like(None, text, flow=flow)
+                        if isinstance(text, list)
+                        else _scalar(text)
+                    )
                 _set(node, key, mapping, order)
         elif isinstance(new, list):
             _set(node, key, _sequence_like(old, new), order)

@@ -86,6 +86,8 @@ class Settings:
     retention_conversation_days: int = 90
     retention_batch: int = 500
     audit_days: int = 730
+    # Plain language: German texts below this Flesch score (Amstad) are flagged.
+    readability_min_flesch: float = 60.0
 
     @property
     def packages_dir(self) -> Path:
@@ -203,6 +205,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         retention_conversation_days=int(env.get("WELCOME_RETENTION_CONVERSATION_DAYS", "90")),
         retention_batch=int(env.get("WELCOME_RETENTION_BATCH", "500")),
         audit_days=int(env.get("WELCOME_AUDIT_DAYS", "730")),
+        readability_min_flesch=float(env.get("WELCOME_READABILITY_MIN_FLESCH", "60")),
     )
 
 

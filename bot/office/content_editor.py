@@ -138,20 +138,18 @@ def _status_module():
     return status
 
 
-def text_statuses(texts: Mapping[str, str]) -> dict[tuple[str, str, str, str], str]:
-    """(file, entry, field, language) -> state for every localized text of the drafts."""
-    status = _status_module()
-    if status is None:
+def text_statuses(store) -> dict[tuple[str, str, str, str], str]:
+    """(file, entry, field, language) -> state of every translated text of the drafts."""
+    if _status_module() is None or not hasattr(store, "text_statuses"):
         return {}
+    from bot.prepared import get_prepared
+
     try:
-        result = status.text_statuses(office().engine, texts)
+        result = store.text_statuses(prepared=get_prepared())
     except Exception:  # noqa: BLE001 - the status is advice; editing must still work
         logger.exception("Computing the language status failed")
         return {}
-    statuses = {}
-    for item in result:
-        statuses[(item.file, item.entry, item.field, item.language)] = item.state
-    return statuses
+    return {(item.file, item.entry, item.field, item.language): item.status for item in result}
 
 
 # --------------------------------------------------------------------------- pages
@@ -192,7 +190,7 @@ def _german_texts(values: Mapping[str, Any], section: Section) -> list[tuple[str
 def index() -> str:
     store = content_store()
     texts = store.draft_texts()
-    statuses = text_statuses(texts)
+    statuses = text_statuses(store)
     threshold = min_flesch()
     files = []
     for file in content_files():
@@ -237,15 +235,11 @@ def index() -> str:
 
 
 def _unpublished(store, texts: Mapping[str, str], publications: list) -> list[str]:
-    """The files whose draft differs from the latest publication."""
-    changed = getattr(store, "unpublished_files", None)
-    if changed is not None:
-        return list(changed())
-    published = getattr(store, "published_texts", None)
-    if published is None:
-        return []
-    latest = published() or {}
-    return [name for name, text in texts.items() if latest.get(name) != text]
+    """The files whose draft differs from what newcomers get now."""
+    from bot.content.store import read_dir
+
+    served = store.published_texts() if publications else read_dir(_settings().content_dir)
+    return [name for name, text in texts.items() if served.get(name) != text]
 
 
 def _safe_training_status(training):
@@ -423,7 +417,7 @@ def _render_editor(
     status: int = 200,
 ):
     texts = texts if texts is not None else content_store().draft_texts()
-    statuses = text_statuses(texts) if entry_id else {}
+    statuses = text_statuses(content_store()) if entry_id else {}
     entry_status = {
         (field, language): state
         for (name, entry, field, language), state in statuses.items()
@@ -562,15 +556,14 @@ def _apply(document: YamlDocument, file, section, entry_id, values) -> tuple[str
 
 
 def _record_origins(file: ContentFile, entry_id: str, origins: Mapping[str, str]) -> None:
-    """Tell the status which saved texts are machine translations."""
-    status = _status_module()
-    record = getattr(status, "mark_origin", None) if status else None
+    """Tell the store which saved texts are machine translations (when it can record that)."""
+    record = getattr(content_store(), "mark_origin", None)
     if record is None:
         return
     for name, origin in origins.items():
         field, _, language = name.rpartition(".")
         try:
-            record(office().engine, file.name, entry_id, field, language, origin, _author())
+            record(file.name, entry_id, field, language, origin, _author())
         except Exception:  # noqa: BLE001 - the text is saved; only the badge may be off
             logger.exception("Recording a text's origin failed")
 
@@ -629,10 +622,12 @@ def _translate(file, section, entry_id, values, origins, texts, action):
 @blueprint.post("/<file_slug>/<entry_id>/geprueft/<language>")
 def reviewed(file_slug: str, entry_id: str, language: str) -> Response:
     file = _file_or_404(file_slug)
-    status = _status_module()
-    if status is None or language not in editor_languages():
+    if language not in editor_languages():
         abort(404)
-    status.mark_reviewed(office().engine, file.name, entry_id, language, _author())
+    marked = content_store().mark_reviewed(file.name, entry_id, language, _author())
+    if not marked:
+        flash("Dieser Eintrag hat in dieser Sprache keinen Text zum Prüfen.", "error")
+        return redirect(url_for("content_editor.edit", file_slug=file.slug, entry_id=entry_id))
     audit.record("content_reviewed", detail=f"datei={file.name} eintrag={entry_id} sprache={language}")
     flash(f"{_language_names().get(language, language)} ist als geprüft vermerkt.", "success")
     return redirect(url_for("content_editor.edit", file_slug=file.slug, entry_id=entry_id))

@@ -252,13 +252,20 @@ def _safe_training_status(training):
         return None
 
 
-@blueprint.post("/veroeffentlichen")
-def publish() -> Response:
+def _publish(store):
+    """Publish, and prepare the machine translations where this installation can."""
+    if importlib.util.find_spec("bot.content.publishing") is None:
+        return store.publish(_author())
     from bot.content.publishing import publish_and_prepare
 
+    return publish_and_prepare(store, _settings(), _author())
+
+
+@blueprint.post("/veroeffentlichen")
+def publish() -> Response:
     store = content_store()
     try:
-        publication = publish_and_prepare(store, _settings(), _author())
+        publication = _publish(store)
     except ContentError as error:
         for issue in error.issues:
             flash(f"Nicht veröffentlicht: {issue}", "error")
@@ -543,7 +550,9 @@ def _apply(document: YamlDocument, file, section, entry_id, values) -> tuple[str
     """The file's text with the entry changed (or added), and the entry's id."""
     if entry_id is None:
         document.add(section, values)
-        new_id = str(values.get(section.id_key) or "").strip() or f"#{len(document.entries(section))}"
+        new_id = (
+            str(values.get(section.id_key) or "").strip() or f"#{len(document.entries(section))}"
+        )
     else:
         found = document.find(file, entry_id)
         assert found is not None
@@ -628,7 +637,9 @@ def reviewed(file_slug: str, entry_id: str, language: str) -> Response:
     if not marked:
         flash("Dieser Eintrag hat in dieser Sprache keinen Text zum Prüfen.", "error")
         return redirect(url_for("content_editor.edit", file_slug=file.slug, entry_id=entry_id))
-    audit.record("content_reviewed", detail=f"datei={file.name} eintrag={entry_id} sprache={language}")
+    audit.record(
+        "content_reviewed", detail=f"datei={file.name} eintrag={entry_id} sprache={language}"
+    )
     flash(f"{_language_names().get(language, language)} ist als geprüft vermerkt.", "success")
     return redirect(url_for("content_editor.edit", file_slug=file.slug, entry_id=entry_id))
 

@@ -182,16 +182,18 @@ def content_files() -> tuple[ContentFile, ...]:
                     "Koordinierungsstelle",
                     many=False,
                 ),
-                Section(
-                    "interpreter_pool", models.InterpreterPool, "Dolmetscher-Pool", many=False
-                ),
+                Section("interpreter_pool", models.InterpreterPool, "Dolmetscher-Pool", many=False),
             ),
         ),
         ContentFile(
             "municipalities",
             "municipalities.yml",
             "Orte",
-            (Section("municipalities", models.Municipality, "Städte und Gemeinden", id_key="name"),),
+            (
+                Section(
+                    "municipalities", models.Municipality, "Städte und Gemeinden", id_key="name"
+                ),
+            ),
         ),
     ]
     faq = _faq_sections()

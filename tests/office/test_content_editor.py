@@ -13,6 +13,7 @@ from bot.content import get_content
 from bot.content.store import ContentStore
 from bot.settings import PROJECT_ROOT, get_settings
 from tests.helpers.html_forms import filled, form_data
+from tests.helpers.office import csrf_token
 
 CONTENT_DIR = PROJECT_ROOT / "data" / "content"
 OFFER = "/inhalte/offers/bamf-integrationskurs"
@@ -65,6 +66,11 @@ def submit(client: FlaskClient, url: str, data: MultiDict, action: str = "save")
     data = MultiDict(data)
     data.setlist("action", [action])
     return client.post(url, data=data)
+
+
+def post_button(client: FlaskClient, url: str, page_url: str = "/inhalte/"):
+    """Press a button of ``page_url`` that posts to ``url``."""
+    return client.post(url, data={"csrf_token": csrf_token(client.get(page_url))})
 
 
 def statuses(store: ContentStore, entry: str, field: str) -> dict[str, str]:
@@ -150,7 +156,9 @@ def test_an_editor_adds_an_faq_prefilled_from_an_unanswered_question(editor, sto
         id="bibliotheksausweis",
         question__de=question,
         question__en="Where do I get a library card?",
-        examples__de=f"{question}\nBibliothek Ausweis beantragen\nwie werde ich mitglied in der bücherei",
+        examples__de="\n".join(
+            [question, "Bibliothek Ausweis beantragen", "wie werde ich mitglied in der bücherei"]
+        ),
         examples__en="How do I get a library card?\nlibrary card",
         answer__de="Den Ausweis bekommen Sie in der Stadtbibliothek. Bringen Sie Ihren Pass mit.",
         answer__en="You get the card at the town library. Bring your passport.",
@@ -165,15 +173,13 @@ def test_an_editor_adds_an_faq_prefilled_from_an_unanswered_question(editor, sto
     assert "/inhalte/faq/bibliotheksausweis" in overview
 
 
-def test_publishing_makes_the_change_live_and_an_older_version_can_be_brought_back(
-    editor, store
-):
+def test_publishing_makes_the_change_live_and_an_older_version_can_be_brought_back(editor, store):
     data = filled(entry_form(editor, OFFER), summary__de=NEW_SUMMARY)
     submit(editor, OFFER, data)
     assert "Nicht veröffentlichte Änderungen" in page(editor.get("/inhalte/"))
 
-    response = editor.post("/inhalte/veroeffentlichen", data={"csrf_token": ""}, follow_redirects=True)
-    assert response.status_code == 200
+    response = post_button(editor, "/inhalte/veroeffentlichen")
+    assert response.status_code == 302
     first = store.publications()[0]
     assert "offers.yml" in first.changed_files
     offer = next(o for o in get_content().offers if o.id == "bamf-integrationskurs")
@@ -181,13 +187,13 @@ def test_publishing_makes_the_change_live_and_an_older_version_can_be_brought_ba
 
     second_text = "Im Kurs lernen Sie Deutsch und viel über Deutschland."
     submit(editor, OFFER, filled(entry_form(editor, OFFER), summary__de=second_text))
-    editor.post("/inhalte/veroeffentlichen")
+    post_button(editor, "/inhalte/veroeffentlichen")
     offer = next(o for o in get_content().offers if o.id == "bamf-integrationskurs")
     assert offer.summary.get("de") == second_text
 
     overview = page(editor.get("/inhalte/"))
     assert f'id="republish-{first.version}"' in overview
-    editor.post(f"/inhalte/zurueckholen/{first.version}")
+    post_button(editor, f"/inhalte/zurueckholen/{first.version}")
 
     offer = next(o for o in get_content().offers if o.id == "bamf-integrationskurs")
     assert offer.summary.get("de") == NEW_SUMMARY
@@ -199,7 +205,10 @@ def test_coordinators_may_not_edit_content(store, signed_in):
 
     assert coordinator.get("/inhalte/").status_code == 403
     assert coordinator.get(OFFER).status_code == 403
-    assert coordinator.post("/inhalte/veroeffentlichen").status_code == 403
+    token = csrf_token(coordinator.get("/", follow_redirects=True))
+    response = coordinator.post("/inhalte/veroeffentlichen", data={"csrf_token": token})
+    assert response.status_code == 403
+    assert store.publications() == []
 
 
 def test_admins_may_edit_content(store, signed_in):
@@ -257,7 +266,7 @@ def test_an_entry_is_deleted_after_confirmation(editor, store):
     confirm = page(editor.get(f"{OFFER}/loeschen"))
     assert "Eintrag löschen?" in confirm
 
-    editor.post(f"{OFFER}/loeschen")
+    post_button(editor, f"{OFFER}/loeschen", f"{OFFER}/loeschen")
 
     assert "bamf-integrationskurs" not in store.draft_texts()["offers.yml"]
     assert editor.get(OFFER).status_code == 404

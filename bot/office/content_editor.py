@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -140,16 +141,72 @@ def _status_module():
 
 def text_statuses(store) -> dict[tuple[str, str, str, str], str]:
     """(file, entry, field, language) -> state of every translated text of the drafts."""
-    if _status_module() is None or not hasattr(store, "text_statuses"):
+    status = _status_module()
+    if status is None:
         return {}
     from bot.prepared import get_prepared
 
+    prepared = get_prepared()
     try:
-        result = store.text_statuses(prepared=get_prepared())
+        texts = store.draft_texts()
+        records = store.source_records()
+        key = (
+            tuple(sorted(texts.items())),
+            frozenset(records.items()),
+            _prepared_state(prepared.directory),
+        )
+        return _statuses_cached(key, status, prepared)
     except Exception:  # noqa: BLE001 - the status is advice; editing must still work
         logger.exception("Computing the language status failed")
         return {}
-    return {(item.file, item.entry, item.field, item.language): item.status for item in result}
+
+
+def _prepared_state(directory) -> tuple:
+    """What the prepared translations are now (their files' names and times)."""
+    try:
+        return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in directory.glob("*.json")))
+    except OSError:
+        return ()
+
+
+_STATUS_CACHE: dict[tuple, dict] = {}
+_CONTENT_CACHE: dict[tuple, Any] = {}
+_CACHE_SIZE = 4
+
+
+_CACHE_LOCK = threading.Lock()
+
+
+def _remember(cache: dict, key: tuple, value: Any) -> Any:
+    """Keep the last few results: parsing every file on each page view takes seconds."""
+    with _CACHE_LOCK:
+        cache[key] = value
+        while len(cache) > _CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+    return value
+
+
+def _statuses_cached(key: tuple, status, prepared) -> dict:
+    if key in _STATUS_CACHE:
+        return _STATUS_CACHE[key]
+    texts = dict(key[0])
+    records = dict(key[1])
+    result = status.text_statuses(texts, records, prepared=prepared)
+    return _remember(
+        _STATUS_CACHE,
+        key,
+        {(item.file, item.entry, item.field, item.language): item.status for item in result},
+    )
+
+
+def content_from_texts(texts: Mapping[str, str]):
+    """The validated content of ``texts`` (remembered for the same texts)."""
+    from bot.content.loader import load_content_from_texts
+
+    key = tuple(sorted(texts.items()))
+    if key not in _CONTENT_CACHE:
+        return _remember(_CONTENT_CACHE, key, load_content_from_texts(dict(texts)))
+    return _CONTENT_CACHE[key]
 
 
 # --------------------------------------------------------------------------- pages
@@ -197,7 +254,7 @@ def index() -> str:
         rows: list[EntryRow] = []
         problem = None
         try:
-            document = YamlDocument(texts.get(file.name, ""))
+            document = YamlDocument.read(texts.get(file.name, ""))
         except YamlError as error:
             document, problem = None, str(error)
         for section in file.sections if document else ():
@@ -377,12 +434,12 @@ def _choices(texts: Mapping[str, str]) -> dict[str, list[tuple[str, str]]]:
     towns: list[tuple[str, str]] = []
     fields: list[tuple[str, str]] = []
     try:
-        for _id, node in YamlDocument(texts.get("municipalities.yml", "")).entries(
+        for _id, node in YamlDocument.read(texts.get("municipalities.yml", "")).entries(
             content_file("municipalities").sections[0]
         ):
             towns.append((str(node.get("name")), str(node.get("name"))))
         internships = content_file("internships")
-        for field_id_, node in YamlDocument(texts.get("internships.yml", "")).entries(
+        for field_id_, node in YamlDocument.read(texts.get("internships.yml", "")).entries(
             internships.sections[1]
         ):
             label = node.get("label") or {}
@@ -683,14 +740,12 @@ def delete(file_slug: str, entry_id: str):
 
 def _preview(file, section, entry_id, texts, language) -> dict:
     """The chat answer of the entry in ``language``, from ``texts`` (drafts or the form)."""
-    from bot.content.loader import load_content_from_texts
-
     if language not in get_languages():
         language = "de"
     info = get_languages()[language]
     result = {"language": language, "language_name": info.german_name, "rtl": info.rtl}
     try:
-        content = load_content_from_texts(dict(texts))
+        content = content_from_texts(texts)
     except ContentError as error:
         result["problems"] = [str(issue) for issue in error.issues]
         return result

@@ -209,6 +209,12 @@ class ContentStore:
             content = load_content_from_texts(texts)
             if old == text:
                 return content
+            # The first save copies the whole working copy in: later publications
+            # must not change what an editor works on.
+            stored = set(connection.execute(sa.select(files_table.c.name)).scalars())
+            for other, other_text in texts.items():
+                if other != name and other not in stored:
+                    self._put_file(connection, other, other_text, author)
             self._put_file(connection, name, text, author)
             now = _now()
             for entry, field, code, german_hash in changed_translations(old, text):
@@ -416,6 +422,18 @@ class ContentStore:
                 sa.select(sa.func.count()).select_from(publications_table)
             ).scalar()
         return not files and not published
+
+    def seed(self, directory: Path | str, author: str = "system") -> bool:
+        """Import the files in ``directory`` if the database has no content yet.
+
+        For a fresh office: the editor shows the repository's content. Nothing
+        is published: the assistant serves the same files until staff publish.
+        Returns whether it imported; raises :class:`ContentError` for broken files.
+        """
+        if not self.is_empty():
+            return False
+        self.import_dir(directory, author)
+        return True
 
     # -- translations' status
 

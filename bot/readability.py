@@ -31,7 +31,8 @@ What counts (the same rules staff can apply by hand):
 * A *word* is a run of letters, possibly joined by hyphens or apostrophes
   ("E-Mail-Adresse" is one word). Bare numbers, URLs, e-mail addresses and
   phone numbers are not words: they are not read as language. An abbreviation
-  such as "z. B." or "bzw." is one word.
+  such as "z. B." or "bzw." is one word with the syllables of what it stands
+  for ("zum Beispiel": 3), since the reader has to decode it.
 * *Syllables* are the vowel groups of a word (a diphthong such as ei, au, eu, ie
   counts once) between pyphen's German hyphenation points; every word has at
   least one.
@@ -89,10 +90,10 @@ class Readability:
     wiener_sachtextformel: float
     sentences: int
     words: int
-    syllables: int
     hints: list[Hint] = field(default_factory=list)
     plain: bool = True
     """Flesch (Amstad) reaches the threshold (``WELCOME_READABILITY_MIN_FLESCH``)."""
+    syllables: int = 0
 
 
 # --------------------------------------------------------------------------- splitting
@@ -158,7 +159,7 @@ it stands for: a reader has to decode it.
 
 # Abbreviations that often close a sentence: an upper-case word after them
 # starts a new sentence ("... Sprachkurse usw. Das Büro ...").
-_CLOSING_ABBREVIATIONS = {"usw.", "etc.", "e. V.", "u. v. m.", "u. a.", "o. Ä.", "u. Ä."}
+_CLOSING_ABBREVIATIONS = {"usw.", "etc.", "e. V.", "u. v. m.", "o. Ä.", "u. Ä."}
 
 
 def _abbreviation_pattern(abbreviation: str) -> str:
@@ -182,7 +183,14 @@ _PHONE = re.compile(r"(?<![\w])(?:\+|\(0)?\d[\d ()/\-]{4,}\d(?![\w])")
 
 
 # An ordinal number such as "1." in "am 1. Januar" or "18." in "ab dem 18. Lebensjahr".
-_ORDINAL = re.compile(r"(?<![\d.])\d{1,2}\.$")
+_ORDINAL = re.compile(r"(?:^|(?<=\s))\d{1,2}\.$")
+# Words that open a sentence rather than follow an ordinal ("Zimmer 12. Bitte ...").
+_SENTENCE_OPENERS = {
+    "der", "die", "das", "den", "dem", "ein", "eine", "sie", "er", "es", "wir", "ich", "ihr",
+    "man", "bitte", "dort", "hier", "dann", "danach", "da", "auch", "aber", "und", "oder",
+    "wenn", "wer", "was", "wo", "wie", "wann", "am", "im", "in", "zum", "zur", "bei", "mit",
+    "für", "ab", "so", "jetzt", "heute", "danke",
+}  # fmt: skip
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 _SENTENCE_END = re.compile(r"[.!?]+[\"'»«“”)\]]*(?=\s|$)")
 _BLOCK_BREAK = re.compile(r"\n[ \t]*\n|\n(?=[ \t]*(?:[-*•–]|\d{1,2}[.)])\s)")
@@ -199,16 +207,18 @@ class _Span:
 def _protected_spans(text: str) -> list[_Span]:
     """Parts of ``text`` whose full stops do not end sentences, in order."""
     spans: list[_Span] = []
-    taken = [False] * len(text)
+
+    def free(match: re.Match[str]) -> bool:
+        return not any(s.start < match.end() and match.start() < s.end for s in spans)
+
     # Order matters: a URL may contain "@" or digits, an e-mail address digits.
-    for pattern, abbreviation in ((_URL, False), (_EMAIL, False), (_PHONE, False)):
+    for pattern in (_URL, _EMAIL, _PHONE):
         for match in pattern.finditer(text):
-            if not any(taken[match.start() : match.end()]):
-                spans.append(_Span(match.start(), match.end(), abbreviation))
-                taken[match.start() : match.end()] = [True] * (match.end() - match.start())
+            if free(match):
+                spans.append(_Span(match.start(), match.end(), abbreviation=False))
     for match in _ABBREVIATION.finditer(text):
-        if not any(taken[match.start() : match.end()]):
-            spans.append(_Span(match.start(), match.end(), True))
+        if free(match):
+            spans.append(_Span(match.start(), match.end(), abbreviation=True))
     return sorted(spans, key=lambda span: span.start)
 
 
@@ -224,9 +234,9 @@ def _sentence_bounds(text: str, spans: list[_Span]) -> list[tuple[int, int]]:
     for match in _SENTENCE_END.finditer(text):
         if _inside(match.start(), spans):
             continue
-        if match.group(0)[0] == "." and _ORDINAL.search(text[: match.start() + 1]):
-            continue
         rest = text[match.end() :].lstrip()
+        if _is_ordinal(text[: match.start() + 1], rest, spans, len(text) - len(rest)):
+            continue
         if not rest or _starts_sentence(rest):
             cuts.add(match.end())
     for span in spans:
@@ -246,6 +256,20 @@ def _sentence_bounds(text: str, spans: list[_Span]) -> list[tuple[int, int]]:
             offset = start + part.index(stripped[0])
             bounds.append((offset, offset + len(stripped)))
     return bounds
+
+
+def _is_ordinal(before: str, rest: str, spans: list[_Span], rest_start: int) -> bool:
+    """The full stop ending ``before`` belongs to an ordinal number ("am 1. Januar").
+
+    Not when the next word opens sentences ("Zimmer 12. Bitte ...") or is an
+    abbreviation ("Nr. 12. Dr. Müller ...").
+    """
+    if not _ORDINAL.search(before):
+        return False
+    following = re.match(r"[^\W\d_]+", rest)
+    if following is None or any(s.start == rest_start for s in spans):
+        return False
+    return following.group(0).lower() not in _SENTENCE_OPENERS
 
 
 def _starts_sentence(rest: str) -> bool:
@@ -305,6 +329,7 @@ def syllables(word: str) -> int:
     return max(1, count)
 
 
+@lru_cache(maxsize=20_000)
 def _letters(word: str) -> int:
     return sum(1 for char in word if char.isalpha())
 
@@ -353,23 +378,30 @@ def _long_sentence_hint(sentence: str, count: int) -> Hint:
     )
 
 
+@lru_cache(maxsize=20_000)
+def _longest_long_part(word: str) -> str | None:
+    """The longest part of ``word`` that is too long, or None.
+
+    A hyphen is the plain-language way to split a compound ("Ausländer-Behörde"):
+    each part is judged on its own.
+    """
+    long_parts = [
+        part
+        for part in re.split(r"[-'’]", word)
+        if _letters(part) > LONG_WORD_LETTERS or syllables(part) >= LONG_WORD_SYLLABLES
+    ]
+    return max(long_parts, key=_letters) if long_parts else None
+
+
 def _long_word_hints(sentence_words: list[str], seen: set[str]) -> list[Hint]:
     hints = []
     for word in sentence_words:
         if word in seen or word.replace(" ", "").lower() in _EXPANSIONS:
             continue
-        # A hyphen is the plain-language way to split a compound ("Ausländer-Behörde"):
-        # each part is judged on its own.
-        parts = re.split(r"[-'’]", word)
-        long_parts = [
-            part
-            for part in parts
-            if _letters(part) > LONG_WORD_LETTERS or syllables(part) >= LONG_WORD_SYLLABLES
-        ]
-        if not long_parts:
+        part = _longest_long_part(word)
+        if part is None:
             continue
         seen.add(word)
-        part = max(long_parts, key=_letters)
         hints.append(
             Hint(
                 "long_word",
@@ -458,7 +490,7 @@ def score(text: str, *, min_flesch: float | None = None) -> Readability:
     per_sentence = [(sentence, found) for sentence, found in per_sentence if found]
     all_words = [w for _sentence, found in per_sentence for w in found]
     if not all_words:
-        return Readability(100.0, 4.0, 0, 0, 0, [], min_flesch <= 100.0)
+        return Readability(100.0, 4.0, 0, 0, [], min_flesch <= 100.0)
     counts = [syllables(w) for w in all_words]
     sentence_count, word_count, syllable_count = len(per_sentence), len(all_words), sum(counts)
     flesch = flesch_amstad(sentence_count, word_count, syllable_count)

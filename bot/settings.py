@@ -131,6 +131,13 @@ def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
     return word
 
 
+def _number(name: str, value: str) -> float:
+    try:
+        return float(value.strip().replace(",", "."))
+    except ValueError:
+        raise ValueError(f"{name} must be a number such as 60, not {value!r}") from None
+
+
 def _default_database_url(var_dir: Path) -> str:
     return f"sqlite:///{var_dir / 'welcome.db'}"
 
@@ -207,7 +214,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         retention_conversation_days=int(env.get("WELCOME_RETENTION_CONVERSATION_DAYS", "90")),
         retention_batch=int(env.get("WELCOME_RETENTION_BATCH", "500")),
         audit_days=int(env.get("WELCOME_AUDIT_DAYS", "730")),
-        readability_min_flesch=float(env.get("WELCOME_READABILITY_MIN_FLESCH", "60")),
+        readability_min_flesch=_number(
+            "WELCOME_READABILITY_MIN_FLESCH", env.get("WELCOME_READABILITY_MIN_FLESCH") or "60"
+        ),
         content_refresh_seconds=float(env.get("WELCOME_CONTENT_REFRESH_SECONDS", "1")),
     )
 

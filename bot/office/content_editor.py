@@ -276,6 +276,7 @@ def index() -> str:
         files.append({"file": file, "rows": rows, "problem": problem})
     publications = list(store.publications())
     training = _training()
+    training_status = _safe_training_status(training)
     return render_template(
         "content/index.html",
         files=files,
@@ -284,9 +285,9 @@ def index() -> str:
         status_labels=STATUS_LABELS,
         publications=publications,
         unpublished=_unpublished(store, texts, publications),
-        needs_training=bool(publications and publications[0].needs_training),
+        needs_training=_training_pending(publications, training_status),
         training_available=training is not None,
-        training_status=_safe_training_status(training),
+        training_status=training_status,
         threshold=threshold,
     )
 
@@ -297,6 +298,21 @@ def _unpublished(store, texts: Mapping[str, str], publications: list) -> list[st
 
     served = store.published_texts() if publications else read_dir(_settings().content_dir)
     return [name for name, text in texts.items() if served.get(name) != text]
+
+
+def _training_pending(publications: list, status) -> bool:
+    """The latest publication needs a training that has not finished since."""
+    if not publications or not publications[0].needs_training:
+        return False
+    if status is None or getattr(status, "state", None) == "running":
+        return True
+    finished = getattr(status, "finished_at", None)
+    published = publications[0].published_at
+    try:
+        done_since = status.state == "done" and finished is not None and finished >= published
+    except TypeError:  # one of them without a time zone
+        done_since = False
+    return not done_since
 
 
 def _safe_training_status(training):
@@ -310,25 +326,27 @@ def _safe_training_status(training):
 
 
 def _publish(store):
-    """Publish, and prepare the machine translations where this installation can."""
-    if importlib.util.find_spec("bot.content.publishing") is None:
-        return store.publish(_author())
-    from bot.content.publishing import publish_and_prepare
+    """Publish, then prepare the machine translations of the new texts.
 
-    return publish_and_prepare(store, _settings(), _author())
+    Returns the publication and, when no translation ran, why (German).
+    """
+    from bot.publishing import publish_and_prepare
+
+    result = publish_and_prepare(store, _settings(), _author())
+    return result.publication, result.translation_note
 
 
 @blueprint.post("/veroeffentlichen")
 def publish() -> Response:
     store = content_store()
+    if not _unpublished(store, store.draft_texts(), store.publications(limit=1)):
+        flash("Es gibt keine Änderungen zum Veröffentlichen.", "info")
+        return redirect(url_for("content_editor.index"))
     try:
-        publication = _publish(store)
+        publication, translation_note = _publish(store)
     except ContentError as error:
         for issue in error.issues:
             flash(f"Nicht veröffentlicht: {issue}", "error")
-        return redirect(url_for("content_editor.index"))
-    if publication is None:
-        flash("Es gibt keine Änderungen zum Veröffentlichen.", "info")
         return redirect(url_for("content_editor.index"))
     audit.record(
         "content_published",
@@ -338,6 +356,8 @@ def publish() -> Response:
     if publication.needs_training:
         message += " Diese Änderung braucht ein neues Training des Assistenten."
     flash(message, "success")
+    if translation_note:
+        flash(translation_note, "info")
     return redirect(url_for("content_editor.index"))
 
 

@@ -46,6 +46,7 @@ BLUEPRINTS: list[str] = [
     "bot.office.figures:blueprint",
     "bot.office.erasure:blueprint",
     "bot.office.statistics:blueprint",
+    "bot.office.content_editor:blueprint",
 ]
 
 #: Endpoints reachable without signing in. Blueprint static files (``*.static``) too.

@@ -118,6 +118,13 @@ NOT_PERSONAL = {
     "reply_templates": "the office's reusable reply texts",
     "request_figures": "per-request figures for the county's reports: month, category, "
     "language, town, channel, durations; no reference, sender or text",
+    # Staff-made content: texts about offers and offices that staff write for
+    # everyone; who edited or published is a staff account name, like the audit log's.
+    "content_files": "the working copy of the content files staff edit (offers, contacts, ...)",
+    "content_publications": "published versions of the content files, with the publishing "
+    "staff member's name",
+    "content_text_sources": "which German text each translation was made from and which "
+    "staff member reviewed it",
 }
 """Tables that hold nothing about a person (checked by the same test)."""
 

@@ -88,6 +88,8 @@ class Settings:
     audit_days: int = 730
     # Plain language: German texts below this Flesch score (Amstad) are flagged.
     readability_min_flesch: float = 60.0
+    #: How often (seconds) a process looks for a newly published content version.
+    content_refresh_seconds: float = 1.0
 
     @property
     def packages_dir(self) -> Path:
@@ -215,6 +217,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         readability_min_flesch=_number(
             "WELCOME_READABILITY_MIN_FLESCH", env.get("WELCOME_READABILITY_MIN_FLESCH") or "60"
         ),
+        content_refresh_seconds=float(env.get("WELCOME_CONTENT_REFRESH_SECONDS", "1")),
     )
 
 

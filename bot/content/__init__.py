@@ -4,19 +4,23 @@ Staff edit the YAML files; ``welcome content check`` validates them. The
 dialogue uses::
 
     from bot.content import load_content, get_content
-    content = get_content()                      # cached, from settings.content_dir
+    content = get_content()                      # the published content (see below)
     content.offers_for("language_course", "Sindelfingen")
     content.match_municipality("boblingen")      # -> "Böblingen"
 
 and :mod:`bot.content.render` to turn entries into chat texts.
+
+``get_content()`` serves the latest publication in the database (staff publish
+in the office, :mod:`bot.content.store`), else the files in
+``settings.content_dir``; a running process notices a new publication within
+``WELCOME_CONTENT_REFRESH_SECONDS`` (:mod:`bot.content.published`).
+``content_version()`` says which one is served.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from bot.content.catalog import Content
-from bot.content.loader import FILES, load_content
+from bot.content.loader import FILES, load_content, load_content_from_texts
 from bot.content.models import (
     TOPICS,
     Contact,
@@ -36,15 +40,18 @@ from bot.content.models import (
     Service,
     WelcomeCenter,
 )
+from bot.content.published import PublishedContent
+
+get_content = PublishedContent()
+"""``get_content() -> Content``: the published content, refreshed on a new version.
+
+``get_content.cache_clear()`` forgets it (reload after the files changed by hand).
+"""
 
 
-@lru_cache(maxsize=1)
-def get_content() -> Content:
-    """The content from ``settings.content_dir``, loaded once per process.
-
-    Call ``get_content.cache_clear()`` to reload after the files changed.
-    """
-    return load_content()
+def content_version() -> str:
+    """What :func:`get_content` serves: ``db:<version>`` or ``files:<hash>``."""
+    return get_content.version()
 
 
 __all__ = [
@@ -67,6 +74,8 @@ __all__ = [
     "ReviewStatus",
     "Service",
     "WelcomeCenter",
+    "content_version",
     "get_content",
     "load_content",
+    "load_content_from_texts",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
@@ -97,6 +97,11 @@ def _read_yaml(path: Path, issues: list[ContentIssue]) -> Any:
     except UnicodeDecodeError as exc:
         issues.append(ContentIssue(name, None, None, f"not UTF-8 text ({exc.reason})"))
         return None
+    return _parse_yaml(name, text, issues)
+
+
+def _parse_yaml(name: str, text: str, issues: list[ContentIssue]) -> Any:
+    """The data of one file's ``text``; problems are added to ``issues`` (then None)."""
     loader = _Loader(text)
     try:
         data = loader.get_single_data()
@@ -640,6 +645,39 @@ def load_content(path: Path | str | None = None) -> Content:
             [ContentIssue(str(directory), None, None, "content directory not found")]
         )
     raw = {name: _read_yaml(directory / name, issues) for name in FILES}
+    return _build_content(raw, issues, directory)
+
+
+PUBLISHED = Path("<published content>")
+"""``Content.directory`` of content that came from texts (a publication), not a folder."""
+
+
+def load_content_from_texts(texts: Mapping[str, str], *, directory: Path | None = None) -> Content:
+    """Load and validate the content from file name -> YAML text (a draft or a publication).
+
+    The same checks and messages as :func:`load_content`: a file missing from
+    ``texts`` counts as a missing file, names that are not content files are
+    ignored. Raises :class:`ContentError` listing every problem found.
+    """
+    issues: list[ContentIssue] = []
+    raw: dict[str, Any] = {}
+    for name in FILES:
+        text = texts.get(name)
+        if text is None:
+            issues.append(ContentIssue(name, None, None, "file is missing"))
+            raw[name] = None
+        else:
+            raw[name] = _parse_yaml(name, text, issues)
+    return _build_content(raw, issues, directory or PUBLISHED)
+
+
+def parse_texts(texts: Mapping[str, str]) -> tuple[dict[str, Any], list[ContentIssue]]:
+    """The YAML data of each file in ``texts`` (None where unreadable) and the syntax problems."""
+    issues: list[ContentIssue] = []
+    return {name: _parse_yaml(name, text, issues) for name, text in texts.items()}, issues
+
+
+def _build_content(raw: dict[str, Any], issues: list[ContentIssue], directory: Path) -> Content:
     review: dict[str, ReviewStatus] = {}
 
     municipalities: list[Municipality] = []

@@ -252,6 +252,57 @@ class RequestFigures(Base):
     interpreter_languages = sa.Column(JSONType, nullable=True)
 
 
+class ContentFile(Base):
+    """The working copy (draft) of one content file, as staff edit it in the office."""
+
+    __tablename__ = "content_files"
+
+    name = sa.Column(sa.String(64), primary_key=True)
+    #: The YAML text exactly as written (export writes it back byte for byte).
+    text = sa.Column(sa.Text, nullable=False)
+    sha256 = sa.Column(sa.String(64), nullable=False)
+    updated_at = sa.Column(UTCDateTime(), nullable=False)
+    updated_by = sa.Column(sa.String(120), nullable=False)
+
+
+class ContentPublication(Base):
+    """A published version of all content files: what the assistant serves (the latest one).
+
+    ``snapshot``: file name -> YAML text; ``changed_files``: the names that differ
+    from the version before; ``needs_training``: the towns' spellings changed.
+    """
+
+    __tablename__ = "content_publications"
+
+    version = sa.Column(sa.Integer, primary_key=True, autoincrement=False)
+    published_at = sa.Column(UTCDateTime(), nullable=False)
+    published_by = sa.Column(sa.String(120), nullable=False)
+    snapshot = sa.Column(JSONType, nullable=False)
+    changed_files = sa.Column(JSONType, nullable=False)
+    needs_training = sa.Column(sa.Boolean, nullable=False, server_default=sa.false())
+    note = sa.Column(sa.Text, nullable=True)
+
+
+class ContentTextSource(Base):
+    """Which German text a translation of one content text was made from (for its status).
+
+    ``source_hash``: SHA-256 of the German text (whitespace collapsed) when the
+    translation was written or reviewed; ``origin``: curated (staff) or machine.
+    """
+
+    __tablename__ = "content_text_sources"
+
+    file = sa.Column(sa.String(64), primary_key=True)
+    entry = sa.Column(sa.String(120), primary_key=True)
+    field = sa.Column(sa.String(255), primary_key=True)
+    language = sa.Column(sa.String(16), primary_key=True)
+    source_hash = sa.Column(sa.String(64), nullable=False)
+    origin = sa.Column(sa.String(16), nullable=False, server_default="curated")
+    reviewed_by = sa.Column(sa.String(120), nullable=True)
+    reviewed_at = sa.Column(UTCDateTime(), nullable=True)
+    updated_at = sa.Column(UTCDateTime(), nullable=False)
+
+
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
     """Alembic filter: only the tables declared in :data:`metadata` are compared."""
     if type_ == "table":

@@ -1,0 +1,197 @@
+"""The content a process serves: the latest publication in the database, else the files.
+
+Staff publish content in the office (:mod:`bot.content.store`); the Rasa
+server, the action server and the office each notice a new publication on
+their own: at most every ``settings.content_refresh_seconds`` one query asks
+for the newest version number, and only a new number loads its snapshot.
+Without a database, before the first publication, or while the database cannot
+be reached, the files in ``settings.content_dir`` are served; a publication
+that does not load (it passed the same validation when it was published, so
+this means a newer code's check is stricter) leaves the last good content in
+place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from bot.content.catalog import Content
+from bot.content.loader import FILES, load_content, load_content_from_texts
+from bot.content.models import ContentError
+from bot.settings import Settings, get_settings
+from bot.store.db import InvalidDatabaseURL, make_engine, sqlite_file
+from bot.store.models import ContentPublication
+
+logger = logging.getLogger(__name__)
+
+publications_table = ContentPublication.__table__
+
+#: After a failed look into the database, wait at least this long before the next one:
+#: an unreachable server may take seconds to time out, and every chat turn asks.
+ERROR_RETRY_SECONDS = 5.0
+
+
+def files_version(directory: Path) -> str:
+    """``files:<hash>``: a digest of the content files' bytes in ``directory``."""
+    digest = hashlib.sha256()
+    for name in FILES:
+        path = Path(directory) / name
+        digest.update(name.encode("utf-8") + b"\0")
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"\0missing")
+        digest.update(b"\0")
+    return f"files:{digest.hexdigest()[:16]}"
+
+
+def database_version(version: int) -> str:
+    return f"db:{version}"
+
+
+@dataclass(frozen=True)
+class _Served:
+    content: Content
+    version: str
+    #: (database URL, content folder) the content was read for; other settings reload.
+    key: tuple[str, str]
+
+
+class PublishedContent:
+    """``get_content()``: the served content, refreshed when a new version is published.
+
+    Callable like the function it replaces; ``cache_clear()`` forgets what was
+    loaded (tests, and after editing the files by hand without a database).
+    Thread-safe: readers take the served content without a lock; one thread at
+    a time looks for a new version.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._served: _Served | None = None
+        self._next_check = 0.0
+        self._failed_version: int | None = None
+        self._engine: Engine | None = None
+        self._engine_url: str | None = None
+
+    def __call__(self) -> Content:
+        return self._current().content
+
+    def version(self) -> str:
+        """What is served: ``db:<version>`` or ``files:<hash>``."""
+        return self._current().version
+
+    def cache_clear(self) -> None:
+        with self._lock:
+            self._served = None
+            self._next_check = 0.0
+            self._failed_version = None
+            self._dispose()
+
+    # -- refreshing
+
+    def _current(self) -> _Served:
+        settings = get_settings()
+        key = (settings.database_url, str(settings.content_dir))
+        served = self._served
+        if served is not None and served.key == key and time.monotonic() < self._next_check:
+            return served
+        with self._lock:
+            served = self._served
+            if served is not None and served.key == key and time.monotonic() < self._next_check:
+                return served
+            if served is not None and served.key != key:
+                served = None
+                self._failed_version = None
+            served, wait = self._refresh(settings, key, served)
+            self._served = served
+            self._next_check = time.monotonic() + wait
+            return served
+
+    def _refresh(
+        self, settings: Settings, key: tuple[str, str], served: _Served | None
+    ) -> tuple[_Served, float]:
+        wait = max(settings.content_refresh_seconds, 0.0)
+        try:
+            latest = self._latest_version(settings.database_url)
+        except (sa.exc.SQLAlchemyError, InvalidDatabaseURL, ImportError, OSError) as error:
+            logger.debug(
+                "Content: database not usable (%s); serving the files", type(error).__name__
+            )
+            latest = None
+            wait = max(wait, ERROR_RETRY_SECONDS)
+        if latest is None:
+            if served is None or not served.version.startswith("files:"):
+                served = self._from_files(settings, key)
+            return served, wait
+        version = database_version(latest)
+        if served is not None and served.version == version:
+            return served, wait
+        if latest != self._failed_version:
+            try:
+                content = load_content_from_texts(self._snapshot(latest))
+            except (ContentError, sa.exc.SQLAlchemyError, TypeError, ValueError) as error:
+                self._failed_version = latest
+                logger.warning(
+                    "Published content version %d does not load; keeping %s: %s",
+                    latest,
+                    served.version if served else "the files",
+                    error,
+                )
+            else:
+                logger.info("Serving published content version %d", latest)
+                return _Served(content, version, key), wait
+        return (served if served is not None else self._from_files(settings, key)), wait
+
+    @staticmethod
+    def _from_files(settings: Settings, key: tuple[str, str]) -> _Served:
+        # Broken files raise ContentError to the caller, as before publications existed.
+        content = load_content(settings.content_dir)
+        return _Served(content, files_version(settings.content_dir), key)
+
+    # -- the database
+
+    def _latest_version(self, url: str) -> int | None:
+        engine = self._get_engine(url)
+        if engine is None:
+            return None
+        with engine.connect() as connection:
+            return connection.execute(sa.select(sa.func.max(publications_table.c.version))).scalar()
+
+    def _snapshot(self, version: int) -> dict[str, str]:
+        assert self._engine is not None
+        with self._engine.connect() as connection:
+            snapshot = connection.execute(
+                sa.select(publications_table.c.snapshot).where(
+                    publications_table.c.version == version
+                )
+            ).scalar()
+        if not isinstance(snapshot, dict):
+            raise ValueError("the publication holds no files")
+        return snapshot
+
+    def _get_engine(self, url: str) -> Engine | None:
+        if self._engine_url != url:
+            self._dispose()
+        if self._engine is None:
+            database = sqlite_file(url)
+            if database is not None and not database.is_file():
+                # Connecting would create an empty database file: there is none yet.
+                return None
+            self._engine = make_engine(url)
+            self._engine_url = url
+        return self._engine
+
+    def _dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+        self._engine = None
+        self._engine_url = None

@@ -1,0 +1,206 @@
+"""The content in the database: drafts, publications, export/import, served without restart."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.content import ContentError, content_version, get_content
+from bot.content.store import ContentStore
+from bot.settings import PROJECT_ROOT, get_settings
+from bot.store import RequestStore
+from tests.content.conftest import REAL_DIR
+from tests.helpers.databases import POSTGRES_URL, database_backends, empty_database
+
+
+@pytest.fixture(params=database_backends())
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with empty_database(request.param, tmp_path, POSTGRES_URL) as url:
+        with RequestStore(url) as migrate:
+            migrate.migrate()
+        yield url
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[ContentStore]:
+    with ContentStore(database_url) as content_store:
+        yield content_store
+
+
+@pytest.fixture
+def served(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """get_content() of this process reads the test database, looking every time."""
+    monkeypatch.setenv("WELCOME_DATABASE_URL", database_url)
+    monkeypatch.setenv("WELCOME_CONTENT_DIR", str(REAL_DIR))
+    monkeypatch.setenv("WELCOME_CONTENT_REFRESH_SECONDS", "0")
+    get_settings.cache_clear()
+    get_content.cache_clear()
+    yield
+    get_settings.cache_clear()
+    get_content.cache_clear()
+
+
+def files_in(directory: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(directory.glob("*.yml"))}
+
+
+def offers_with_title(texts: dict[str, str], old: str, new: str) -> str:
+    text = texts["offers.yml"]
+    assert old in text
+    return text.replace(old, new, 1)
+
+
+def test_export_import_export_gives_the_same_bytes(store: ContentStore, tmp_path: Path) -> None:
+    store.import_dir(REAL_DIR, "editor")
+    first = tmp_path / "first"
+    store.export_dir(first)
+    assert files_in(first) == files_in(REAL_DIR)
+
+    store.import_dir(first, "editor", publish=True)
+    second = tmp_path / "second"
+    store.export_dir(second)
+    assert files_in(second) == files_in(REAL_DIR)
+    third = tmp_path / "third"
+    store.export_dir(third, published=True)
+    assert files_in(third) == files_in(REAL_DIR)
+
+
+def test_line_ends_and_comments_survive_the_round_trip(
+    store: ContentStore, real_dir: Path, tmp_path: Path
+) -> None:
+    windows = real_dir / "contacts.yml"
+    windows.write_bytes(windows.read_bytes().replace(b"\n", b"\r\n"))
+    store.import_dir(real_dir, "editor")
+    store.export_dir(tmp_path / "out")
+    assert files_in(tmp_path / "out") == files_in(real_dir)
+
+
+def test_a_broken_entry_is_refused_naming_file_entry_and_field(store: ContentStore) -> None:
+    texts = store.draft_texts()
+    broken = texts["offers.yml"].replace("    topics: [integration_course, language_course]\n",
+                                         "    topics: [integration_curse]\n", 1)  # fmt: skip
+    with pytest.raises(ContentError) as error:
+        store.save_draft("offers.yml", broken, "editor")
+    messages = [str(issue) for issue in error.value.issues]
+    assert any(
+        "offers.yml" in message
+        and "bamf-integrationskurs" in message
+        and "topics" in message
+        and "integration_curse" in message
+        for message in messages
+    ), messages
+    assert store.draft_texts() == texts
+
+
+def test_an_import_with_a_problem_changes_nothing(store: ContentStore, real_dir: Path) -> None:
+    store.import_dir(REAL_DIR, "editor")
+    (real_dir / "contacts.yml").write_text("coordination_office: [\n", encoding="utf-8")
+    with pytest.raises(ContentError) as error:
+        store.import_dir(real_dir, "editor")
+    assert "contacts.yml" in str(error.value)
+    assert store.draft_texts()["contacts.yml"] == (REAL_DIR / "contacts.yml").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_a_publication_is_served_without_restart(store: ContentStore, served: None) -> None:
+    before = get_content()
+    assert content_version().startswith("files:")
+    title = before.offers[0].title.get("de")
+    texts = store.draft_texts()
+    store.save_draft(
+        "offers.yml", offers_with_title(texts, f"de: {title}", "de: Deutschkurs neu"), "editor"
+    )
+    # A draft is not served.
+    assert get_content().offers[0].title.get("de") == title
+
+    publication = store.publish("editor", note="Titel")
+    assert publication.version == 1
+    assert publication.changed_files == ("offers.yml",)
+    assert not publication.needs_training
+
+    assert get_content().offers[0].title.get("de") == "Deutschkurs neu"
+    assert content_version() == "db:1"
+    assert [p.version for p in store.publications()] == [1]
+
+
+def test_another_process_serves_the_publication(
+    store: ContentStore, database_url: str, tmp_path: Path
+) -> None:
+    texts = store.draft_texts()
+    title = "Sprachcafé für alle"
+    store.save_draft("offers.yml", offers_with_title(texts, "de: Integrationskurs", f"de: {title}"),
+                     "editor")  # fmt: skip
+    store.publish("editor")
+    environment = {
+        **os.environ,
+        "WELCOME_DATABASE_URL": database_url,
+        "WELCOME_CONTENT_DIR": str(REAL_DIR),
+        "WELCOME_VAR_DIR": str(tmp_path / "var"),
+    }
+    script = (
+        "from bot.content import get_content, content_version\n"
+        "print(content_version()); print(get_content().offers[0].title.get('de'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert result.stdout.splitlines() == ["db:1", title]
+
+
+def test_republishing_an_old_version_rolls_back(store: ContentStore, served: None) -> None:
+    texts = store.draft_texts()
+    original = get_content().offers[0].title.get("de")
+    store.publish("editor")
+    store.save_draft("offers.yml", offers_with_title(texts, f"de: {original}", "de: Falsch"),
+                     "editor")  # fmt: skip
+    store.publish("editor")
+    assert get_content().offers[0].title.get("de") == "Falsch"
+
+    rollback = store.republish(1, "chefin")
+    assert rollback.version == 3
+    assert rollback.changed_files == ("offers.yml",)
+    assert get_content().offers[0].title.get("de") == original
+    assert content_version() == "db:3"
+    # The working copy is the restored version: the next publication builds on it.
+    assert store.draft_texts() == store.published_texts(1)
+    assert [p.version for p in store.publications()] == [3, 2, 1]
+    assert store.publications()[0].author == "chefin"
+
+
+def test_a_new_town_spelling_needs_training(store: ContentStore) -> None:
+    texts = store.draft_texts()
+    municipalities = texts["municipalities.yml"]
+    assert "  - name: Herrenberg\n" in municipalities
+    spelling = "aliases: [Херренберг,"
+    assert spelling in municipalities
+    store.save_draft(
+        "municipalities.yml",
+        municipalities.replace(spelling, "aliases: [Herrenbärg, Херренберг,", 1),
+        "editor",
+    )
+    assert store.publish("editor").needs_training
+
+
+def test_unreachable_database_serves_the_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WELCOME_DATABASE_URL", "postgresql://nobody:secret@127.0.0.1:1/nothing")
+    monkeypatch.setenv("WELCOME_CONTENT_DIR", str(REAL_DIR))
+    get_settings.cache_clear()
+    get_content.cache_clear()
+    try:
+        assert len(get_content().municipality_names) == 26
+        assert content_version().startswith("files:")
+    finally:
+        get_settings.cache_clear()
+        get_content.cache_clear()

@@ -33,6 +33,9 @@ KNOWN_WARNINGS: tuple[tuple[type[Warning], str], ...] = (
         UserWarning,
         re.escape("The intent 'language_unavailable' is listed in the domain file, but is not "),
     ),
+    # Set by bot.nlu.faq.FaqMatcher from the staff's FAQ at parse time; never
+    # trained, so that a published FAQ needs no training.
+    (UserWarning, re.escape("The intent 'faq' is listed in the domain file, but is not ")),
     # RegexEntityExtractor reads the lookup tables (use_lookup_tables: true).
     (UserWarning, re.escape("You have defined training data consisting of lookup tables, but ")),
     # Entities come from RegexEntityExtractor and EntitySynonymMapper; the

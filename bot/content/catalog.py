@@ -8,6 +8,7 @@ from pathlib import Path
 from bot.content.matching import FieldMatcher, MunicipalityMatcher
 from bot.content.models import (
     TOPICS,
+    FaqEntry,
     Field,
     Internship,
     InterpreterPool,
@@ -36,6 +37,7 @@ class Content:
         coordination_office: Organisation,
         interpreter_pool: InterpreterPool,
         review: Mapping[str, ReviewStatus],
+        faq: Sequence[FaqEntry] = (),
     ):
         self.directory = directory
         self.municipalities = tuple(municipalities)
@@ -47,8 +49,16 @@ class Content:
         self.coordination_office = coordination_office
         self.interpreter_pool = interpreter_pool
         self.review = dict(review)
+        self.faq = tuple(faq)
+        self._faq_by_id = {entry.id: entry for entry in self.faq}
         self._municipality_matcher = MunicipalityMatcher(self.municipalities)
         self._field_matcher = FieldMatcher(self._fields)
+
+    # -- FAQ
+
+    def faq_entry(self, faq_id: str | None) -> FaqEntry | None:
+        """The FAQ entry with this id; None if there is none (any more)."""
+        return self._faq_by_id.get(faq_id) if faq_id else None
 
     # -- municipalities
 

@@ -28,6 +28,7 @@ from bot.content.models import (
     Contact,
     ContentError,
     ContentIssue,
+    FaqEntry,
     Field,
     FieldChoice,
     Internship,
@@ -49,10 +50,13 @@ INTERNSHIPS = "internships.yml"
 WELCOME_CENTER = "welcome_center.yml"
 MENTORING = "mentoring.yml"
 CONTACTS = "contacts.yml"
-FILES = (MUNICIPALITIES, OFFERS, INTERNSHIPS, WELCOME_CENTER, MENTORING, CONTACTS)
+FAQ = "faq.yml"
+FILES = (MUNICIPALITIES, OFFERS, INTERNSHIPS, WELCOME_CENTER, MENTORING, CONTACTS, FAQ)
 """The content files, in loading order (municipalities first: others refer to them)."""
 
 ALL = "all"
+MIN_GERMAN_EXAMPLES = 2
+"""An FAQ needs at least this many German phrasings to be recognised reliably."""
 _SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()/\-]*[0-9]$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
@@ -176,6 +180,7 @@ class _Checker:
         self.entry: str | None = None
         self.languages: set[str] = set()
         self.fields: dict[str, Field] = {}
+        self.examples_seen: dict[str, str] = {}  # FAQ phrasing (normalised) -> entry id
 
     def problem(self, field: str | None, message: str) -> None:
         self.issues.append(ContentIssue(self.file, self.entry, field or None, message))
@@ -354,6 +359,39 @@ class _Checker:
                     f"missing {language_name(code)} keywords (all 7 languages are needed "
                     "to understand typed answers)",
                 )
+        return result
+
+    def examples(self, value: Any, path: str) -> dict[str, tuple[str, ...]]:
+        """Phrasings of an FAQ per language; German is needed, each phrasing once per file."""
+        if not isinstance(value, dict):
+            self.problem(path, f"expected example lists per language, got {_kind(value)}")
+            return {}
+        result: dict[str, tuple[str, ...]] = {}
+        for key, phrasings in value.items():
+            code = str(key)
+            if code not in LANGUAGES:
+                self._unknown_language(_join(path, code), code)
+                continue
+            checked: list[str] = []
+            for phrasing in self.names(phrasings, _join(path, code)):
+                normalized = " ".join(phrasing.casefold().split()).strip(" ?!.")
+                other = self.examples_seen.setdefault(normalized, self.entry or "")
+                if other != (self.entry or ""):
+                    self.problem(
+                        _join(path, code),
+                        f"example '{phrasing}' is also an example of entry '{other}'",
+                    )
+                elif phrasing not in checked:
+                    checked.append(phrasing)
+            if checked:
+                result[code] = tuple(checked)
+                self.languages.add(code)
+        german = len(result.get("de", ()))
+        if german < MIN_GERMAN_EXAMPLES:
+            self.problem(
+                _join(path, "de"),
+                f"needs at least {MIN_GERMAN_EXAMPLES} German examples (has {german})",
+            )
         return result
 
     def phone(self, value: Any, path: str) -> str | None:
@@ -631,6 +669,13 @@ def _load_contacts(data: Any, issues: list[ContentIssue]):
     return office, pool, checker.check_review(top.get("review"))
 
 
+def _load_faq(data: Any, issues: list[ContentIssue]):
+    checker = _Checker(FAQ, issues)
+    top = _file(checker, data, ("faq",))
+    entries = checker.entries(top["faq"], "faq", FaqEntry) if "faq" in top else []
+    return entries, checker.check_review(top.get("review"))
+
+
 def load_content(path: Path | str | None = None) -> Content:
     """Load and validate all content files from ``path`` (default: settings.content_dir).
 
@@ -709,9 +754,14 @@ def _build_content(raw: dict[str, Any], issues: list[ContentIssue], directory: P
     if raw[CONTACTS] is not None:
         office, pool, review[CONTACTS] = _load_contacts(raw[CONTACTS], issues)
 
+    faq: list[FaqEntry] = []
+    if raw[FAQ] is not None:
+        faq, review[FAQ] = _load_faq(raw[FAQ], issues)
+
     if issues:
         raise ContentError(issues)
     return Content(
+        faq=faq,
         directory=directory,
         municipalities=municipalities,
         offers=offers,

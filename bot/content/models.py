@@ -305,6 +305,28 @@ class Municipality:
     districts: tuple[str, ...] = entry_field("names", default=())
 
 
+@dataclass(frozen=True, kw_only=True)
+class FaqEntry:
+    """A frequently asked question: how newcomers ask it, and the answer.
+
+    ``examples`` are phrasings per language (language code -> phrasings); the
+    NLU matches messages against them at run time (:mod:`bot.nlu.faq`), so a
+    published entry is answered without training.
+    """
+
+    id: str = entry_field("slug", required=True, default="")
+    question: LocalizedText = entry_field("localized", required=True, default=EMPTY_TEXT)
+    examples: Mapping[str, tuple[str, ...]] = entry_field("examples", required=True, default=None)
+    answer: LocalizedText = entry_field("localized", required=True, default=EMPTY_TEXT)
+    verified: bool = entry_field("boolean", required=True, default=False)
+    notes: str | None = entry_field("text")
+
+    @property
+    def response_id(self) -> str:
+        """The answer's id for feedback and statistics (``faq:<id>``)."""
+        return f"faq:{self.id}"
+
+
 @dataclass(frozen=True)
 class ReviewStatus:
     """Which languages of a file still wait for a native speaker's review."""

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from bot.content.catalog import Content
 from bot.content.models import (
     Contact,
+    FaqEntry,
     Internship,
     MentoringEntry,
     Offer,
@@ -86,6 +87,11 @@ def render_offer(offer: Offer, lang: str | None) -> str:
             render_unverified_note(offer.verified, lang),
         ]
     )
+
+
+def render_faq_answer(entry: FaqEntry, lang: str | None) -> str:
+    """The answer and (if unverified) the notice that its details are still being checked."""
+    return _join([entry.answer.get(lang), render_unverified_note(entry.verified, lang)])
 
 
 def render_internship(item: Internship, lang: str | None) -> str:

@@ -187,6 +187,8 @@ def _content_texts(content: Content) -> Iterator[tuple[str, Mapping[str, str]]]:
         ("mentoring", (content.mentoring,)),
         ("coordination office", (content.coordination_office,)),
         ("interpreter pool", (content.interpreter_pool,)),
+        # The FAQ's question and answer; its examples are for matching, not shown.
+        ("faq", getattr(content, "faq", ())),
     ]
     for kind, entries in groups:
         for entry in entries:

@@ -45,6 +45,7 @@ BLUEPRINTS: list[str] = [
     "bot.office.pool:blueprint",
     "bot.office.figures:blueprint",
     "bot.office.erasure:blueprint",
+    "bot.office.content_editor:blueprint",
 ]
 
 #: Endpoints reachable without signing in. Blueprint static files (``*.static``) too.

@@ -253,19 +253,21 @@ def _safe_training_status(training):
 
 
 def _publish(store):
-    """Publish, and prepare the machine translations where this installation can."""
-    if importlib.util.find_spec("bot.content.publishing") is None:
-        return store.publish(_author())
-    from bot.content.publishing import publish_and_prepare
+    """Publish, then prepare the machine translations of the new texts (bot.publishing).
 
-    return publish_and_prepare(store, _settings(), _author())
+    Returns the publication and a note (German) when no translation ran or it failed.
+    """
+    from bot.publishing import publish_and_prepare
+
+    result = publish_and_prepare(store, _settings(), _author())
+    return result.publication, result.translation_note
 
 
 @blueprint.post("/veroeffentlichen")
 def publish() -> Response:
     store = content_store()
     try:
-        publication = _publish(store)
+        publication, translation_note = _publish(store)
     except ContentError as error:
         for issue in error.issues:
             flash(f"Nicht veröffentlicht: {issue}", "error")
@@ -281,6 +283,8 @@ def publish() -> Response:
     if publication.needs_training:
         message += " Diese Änderung braucht ein neues Training des Assistenten."
     flash(message, "success")
+    if translation_note:
+        flash(translation_note, "info")
     return redirect(url_for("content_editor.index"))
 
 

@@ -15,8 +15,9 @@ from bot.translation.availability import can_serve
 
 logger = logging.getLogger(__name__)
 
-# Loaded once per action-server process; `welcome content check` validates the
-# same files before a deployment, so a broken file fails there, not in a chat.
+# The published content: a publication in the office is served within about a
+# second (bot.content.get_content); every version passed `welcome content check`'s
+# validation before it was published, so a broken file fails there, not in a chat.
 content = get_content
 
 

@@ -1,8 +1,16 @@
-"""``welcome content check``: validate the staff-maintained content files."""
+"""``welcome content check|export|import``: the staff-maintained content files.
+
+``check`` validates a folder of YAML files; ``export`` and ``import`` move the
+content between such a folder (e.g. ``data/content`` in git) and the
+database the office edits and publishes from. Exit codes: 0 done, 1 the
+content has problems (each named with file, entry and field), 2 the database
+cannot be used.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -10,6 +18,9 @@ from bot.commands.language_status import register_translate
 from bot.content import ContentError, load_content
 from bot.content.readability import content_readability, hardest_first
 from bot.settings import get_settings
+
+#: Who the working copy names as author of a change made on the command line.
+CLI_AUTHOR = "cli"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,6 +44,35 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="content directory (default: WELCOME_CONTENT_DIR or data/content)",
     )
     check.set_defaults(func=check_command)
+    export = actions.add_parser(
+        "export",
+        help="write the content from the database into a folder (byte for byte)",
+        description=(
+            "Write the content files from the database (the office's working copy, or "
+            "with --published the version the assistant serves) into a folder. The files "
+            "come out exactly as they were imported or saved."
+        ),
+    )
+    export.add_argument("--dir", type=Path, required=True, metavar="PATH", help="target folder")
+    export.add_argument(
+        "--published", action="store_true", help="the published version, not the working copy"
+    )
+    export.set_defaults(func=export_command)
+    load = actions.add_parser(
+        "import",
+        help="make the content files of a folder the working copy in the database",
+        description=(
+            "Check the content files in a folder and make them the office's working copy. "
+            "Nothing changes if a file has a problem. With --publish the assistant serves "
+            "them within seconds."
+        ),
+    )
+    load.add_argument("--dir", type=Path, required=True, metavar="PATH", help="source folder")
+    load.add_argument("--publish", action="store_true", help="publish them at once")
+    load.add_argument(
+        "--author", default=CLI_AUTHOR, help=f"name recorded as the author (default: {CLI_AUTHOR})"
+    )
+    load.set_defaults(func=import_command)
     # `welcome content translate`: answers for languages with installed models.
     register_translate(actions)
     register_readability(actions)
@@ -68,14 +108,18 @@ def register_readability(actions: argparse._SubParsersAction) -> None:
     readability.set_defaults(func=readability_command)
 
 
+def _print_problems(error: ContentError) -> None:
+    count = len(error.issues)
+    print(f"{count} problem{'s' if count != 1 else ''} found:")
+    for issue in error.issues:
+        print(f"  {issue}")
+
+
 def check_command(args: argparse.Namespace) -> int:
     try:
         content = load_content(args.dir)
     except ContentError as error:
-        count = len(error.issues)
-        print(f"{count} problem{'s' if count != 1 else ''} found:")
-        for issue in error.issues:
-            print(f"  {issue}")
+        _print_problems(error)
         return 1
     print(f"OK: {content.summary()}.")
     unverified = content.unverified()
@@ -118,4 +162,68 @@ def readability_command(args: argparse.Namespace) -> int:
         if args.hints:
             for hint in r.hints:
                 print(f"{'':26}- {hint.message_de} [{hint.excerpt}]")
+
+
+def _content_store():
+    """The migrated database's content store (the caller closes it)."""
+    from bot.content.store import ContentStore
+    from bot.store import RequestStore
+
+    settings = get_settings()
+    with RequestStore(settings.database_url) as store:
+        store.migrate()
+    return ContentStore(settings.database_url)
+
+
+def _database_problem(error: Exception) -> int:
+    from bot.store.db import describe_error
+
+    print(f"welcome content: the database cannot be used: {describe_error(error)}", file=sys.stderr)
+    return 2
+
+
+def export_command(args: argparse.Namespace) -> int:
+    import sqlalchemy as sa
+
+    from bot.store import StoreError
+
+    try:
+        with _content_store() as store:
+            if args.published and not store.publications():
+                print("Nothing is published yet: export the working copy (without --published).")
+                return 1
+            written = store.export_dir(args.dir, published=args.published)
+    except (StoreError, sa.exc.SQLAlchemyError) as error:
+        return _database_problem(error)
+    except OSError as error:
+        print(f"welcome content: cannot write to {args.dir}: {error.strerror or error}",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    what = "published version" if args.published else "working copy"
+    print(f"Exported {len(written)} files of the {what} to {args.dir}.")
+    return 0
+
+
+def import_command(args: argparse.Namespace) -> int:
+    import sqlalchemy as sa
+
+    from bot.store import StoreError
+
+    try:
+        with _content_store() as store:
+            publication = store.import_dir(args.dir, args.author, publish=args.publish)
+    except ContentError as error:
+        _print_problems(error)
+        print("Nothing was imported.")
+        return 1
+    except (StoreError, sa.exc.SQLAlchemyError) as error:
+        return _database_problem(error)
+    print(f"Imported the content files of {args.dir} as the working copy.")
+    if publication is not None:
+        print(f"Published as version {publication.version}; the assistant serves it in seconds.")
+        if publication.needs_training:
+            print(
+                "Town names or spellings changed: add them to "
+                "data/nlu/entities/municipalities.yml and train a new model."
+            )
     return 0

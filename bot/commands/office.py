@@ -1,6 +1,8 @@
 """``welcome office``: serve the coordination office's web app (waitress).
 
-On start it migrates the database and, when there is no active admin yet,
+On start it migrates the database, imports the content files
+(``settings.content_dir``) into an empty content store (so a fresh office's
+editor shows the repository's content), and, when there is no active admin yet,
 creates the account ``admin`` (password from WELCOME_OFFICE_ADMIN_PASSWORD, or
 generated and printed here once). ``welcome run`` starts it next to the Rasa
 and action servers (:func:`bot.commands.service.start_office`).
@@ -32,6 +34,10 @@ def _interrupt(signum: int, frame: Any) -> None:
 
 def serve(settings: Settings) -> int:
     """Migrate, make sure there is an admin, and serve until interrupted."""
+    import sqlalchemy as sa
+
+    from bot.content import ContentError
+    from bot.content.store import ContentStore
     from bot.office.accounts import AccountError
     from bot.office.services import Office
     from bot.store import RequestStore, StoreError
@@ -39,6 +45,17 @@ def serve(settings: Settings) -> int:
     try:
         with RequestStore(settings.database_url) as store:
             store.migrate()
+        with ContentStore(settings.database_url) as content_store:
+            try:
+                if content_store.seed(settings.content_dir):
+                    print(f"Inhalte aus {settings.content_dir} übernommen.", flush=True)
+            except ContentError as error:
+                # The office still serves requests; `welcome content check` names the problems.
+                print(
+                    f"welcome office: content files in {settings.content_dir} not imported "
+                    f"({len(error.issues)} problems; see `welcome content check`)",
+                    file=sys.stderr,
+                )
         office = Office(settings.database_url)
         try:
             generated = office.accounts.ensure_admin(settings.office_admin_password)
@@ -46,6 +63,11 @@ def serve(settings: Settings) -> int:
             office.close()
     except (StoreError, AccountError) as error:
         print(f"welcome office: {error}", file=sys.stderr)
+        return 1
+    except sa.exc.SQLAlchemyError as error:
+        from bot.store.db import describe_error
+
+        print(f"welcome office: database error: {describe_error(error)}", file=sys.stderr)
         return 1
     if generated:
         print(

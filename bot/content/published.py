@@ -4,8 +4,9 @@ Staff publish content in the office (:mod:`bot.content.store`); the Rasa
 server, the action server and the office each notice a new publication on
 their own: at most every ``settings.content_refresh_seconds`` one query asks
 for the newest version number, and only a new number loads its snapshot.
-Without a database, before the first publication, or while the database cannot
-be reached, the files in ``settings.content_dir`` are served; a publication
+Without a database, or before the first publication, the files in
+``settings.content_dir`` are served; while the database cannot be reached
+what was served stays (the files, for a process that starts then); a publication
 that does not load (it passed the same validation when it was published, so
 this means a newer code's check is stricter) leaves the last good content in
 place.
@@ -122,33 +123,38 @@ class PublishedContent:
         wait = max(settings.content_refresh_seconds, 0.0)
         try:
             latest = self._latest_version(settings.database_url)
+            if latest is None:
+                # No database yet, or nothing published: the files.
+                if served is None or not served.version.startswith("files:"):
+                    served = self._from_files(settings, key)
+                return served, wait
+            version = database_version(latest)
+            if served is not None and served.version == version:
+                return served, wait
+            if latest != self._failed_version:
+                snapshot = self._snapshot(latest)
+                try:
+                    content = load_content_from_texts(snapshot)
+                except ContentError as error:
+                    self._failed_version = latest
+                    logger.warning(
+                        "Published content version %d does not load; keeping %s: %s",
+                        latest,
+                        served.version if served else "the files",
+                        error,
+                    )
+                else:
+                    logger.info("Serving published content version %d", latest)
+                    return _Served(content, version, key), wait
         except (sa.exc.SQLAlchemyError, InvalidDatabaseURL, ImportError, OSError) as error:
+            # Unreachable or not migrated: what is served stays (the files at the start);
+            # a server restarting during an outage serves the files until it is back.
             logger.debug(
-                "Content: database not usable (%s); serving the files", type(error).__name__
+                "Content: database not usable (%s); keeping %s",
+                type(error).__name__,
+                served.version if served else "the files",
             )
-            latest = None
             wait = max(wait, ERROR_RETRY_SECONDS)
-        if latest is None:
-            if served is None or not served.version.startswith("files:"):
-                served = self._from_files(settings, key)
-            return served, wait
-        version = database_version(latest)
-        if served is not None and served.version == version:
-            return served, wait
-        if latest != self._failed_version:
-            try:
-                content = load_content_from_texts(self._snapshot(latest))
-            except (ContentError, sa.exc.SQLAlchemyError, TypeError, ValueError) as error:
-                self._failed_version = latest
-                logger.warning(
-                    "Published content version %d does not load; keeping %s: %s",
-                    latest,
-                    served.version if served else "the files",
-                    error,
-                )
-            else:
-                logger.info("Serving published content version %d", latest)
-                return _Served(content, version, key), wait
         return (served if served is not None else self._from_files(settings, key)), wait
 
     @staticmethod
@@ -175,7 +181,8 @@ class PublishedContent:
                 )
             ).scalar()
         if not isinstance(snapshot, dict):
-            raise ValueError("the publication holds no files")
+            # Not a mapping of file names: load_content_from_texts reports every file missing.
+            return {}
         return snapshot
 
     def _get_engine(self, url: str) -> Engine | None:

@@ -34,6 +34,7 @@ from bot.content.loader import FILES, load_content_from_texts
 from bot.content.models import ContentError, ContentIssue
 from bot.content.status import (
     CURATED,
+    SOURCE_LANGUAGE,
     SourceRecord,
     TextKey,
     TextStatus,
@@ -122,6 +123,17 @@ def write_dir(path: Path | str, texts: Mapping[str, str]) -> list[Path]:
     return written
 
 
+def same_line_ends(text: str, previous: str | None) -> str:
+    """``text`` with the line ends of ``previous``.
+
+    Browsers send a form's text with CRLF line ends; a file kept with LF in
+    git stays LF (an export would otherwise change every line).
+    """
+    if previous is not None and "\r\n" not in previous and "\r\n" in text:
+        return text.replace("\r\n", "\n")
+    return text
+
+
 def town_spellings(content: Content) -> frozenset[tuple[str, str]]:
     """Every town name, alias and district: the NLU's town lookup must know each one.
 
@@ -205,10 +217,17 @@ class ContentStore:
         with self._engine.begin() as connection:
             texts = self._draft(connection)
             old = texts.get(name)
+            text = same_line_ends(text, old)
             texts[name] = text
             content = load_content_from_texts(texts)
             if old == text:
                 return content
+            # The first save copies the whole working copy in: later publications
+            # must not change what an editor works on.
+            stored = set(connection.execute(sa.select(files_table.c.name)).scalars())
+            for other, other_text in texts.items():
+                if other != name and other not in stored:
+                    self._put_file(connection, other, other_text, author)
             self._put_file(connection, name, text, author)
             now = _now()
             for entry, field, code, german_hash in changed_translations(old, text):
@@ -329,6 +348,14 @@ class ContentStore:
         ).first()
         return (row.version, dict(row.snapshot)) if row else None
 
+    def unpublished_files(self) -> list[str]:
+        """The files whose working copy differs from what is served (publication, else files)."""
+        with self._engine.connect() as connection:
+            draft = self._draft(connection)
+            latest = self._latest(connection)
+            served = dict(latest[1]) if latest else self._base(connection)
+        return [name for name in FILES if name in draft and draft[name] != served.get(name)]
+
     def publications(self, limit: int = 50) -> list[Publication]:
         """The latest publications, newest first."""
         columns = publications_table.c
@@ -417,6 +444,18 @@ class ContentStore:
             ).scalar()
         return not files and not published
 
+    def seed(self, directory: Path | str, author: str = "system") -> bool:
+        """Import the files in ``directory`` if the database has no content yet.
+
+        For a fresh office: the editor shows the repository's content. Nothing
+        is published: the assistant serves the same files until staff publish.
+        Returns whether it imported; raises :class:`ContentError` for broken files.
+        """
+        if not self.is_empty():
+            return False
+        self.import_dir(directory, author)
+        return True
+
     # -- translations' status
 
     def source_records(self) -> dict[TextKey, SourceRecord]:
@@ -446,6 +485,8 @@ class ContentStore:
 
         Returns how many texts were marked (0: the entry has no such texts).
         """
+        if language == SOURCE_LANGUAGE:
+            return 0  # German is the source: nothing to review against.
         texts = self.draft_texts()
         if file not in texts:
             raise KeyError(f"no content file {file}")
@@ -453,12 +494,13 @@ class ContentStore:
         marked = 0
         with self._engine.begin() as connection:
             for (entry_id, field), localized in localized_texts(parse(texts[file])).items():
-                if entry_id != entry or not localized.get(language) or "de" not in localized:
+                german = localized.get(SOURCE_LANGUAGE)
+                if entry_id != entry or not localized.get(language) or not german:
                     continue
                 self._put_source(
                     connection,
                     (file, entry, field, language),
-                    text_hash(localized["de"]),
+                    text_hash(german),
                     reviewed=author,
                     at=now,
                 )

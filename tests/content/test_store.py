@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from bot.content import ContentError, content_version, get_content
 from bot.content.store import ContentStore
 from bot.settings import PROJECT_ROOT, get_settings
 from bot.store import RequestStore
+from bot.store.models import ContentPublication
 from tests.content.conftest import REAL_DIR
 from tests.helpers.databases import POSTGRES_URL, database_backends, empty_database
 
@@ -204,3 +210,128 @@ def test_unreachable_database_serves_the_files(monkeypatch: pytest.MonkeyPatch) 
     finally:
         get_settings.cache_clear()
         get_content.cache_clear()
+
+
+def test_the_default_refresh_notices_a_publication_within_seconds(
+    store: ContentStore, served: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WELCOME_CONTENT_REFRESH_SECONDS", "1")
+    get_settings.cache_clear()
+    assert content_version().startswith("files:")
+    store.publish("editor")
+    deadline = time.monotonic() + 30
+    while content_version() != "db:1" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert content_version() == "db:1"
+
+
+def test_a_publication_that_does_not_load_keeps_the_last_good_content(
+    store: ContentStore, database_url: str, served: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    store.import_dir(REAL_DIR, "editor")
+    store.publish("editor")
+    assert content_version() == "db:1"
+    good = get_content()
+    # A version stored by other means (an older program, a hand-made row) that fails the check.
+    texts = store.published_texts(1)
+    texts["contacts.yml"] = "coordination_office: [\n"
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                ContentPublication.__table__.insert().values(
+                    version=2,
+                    published_at=datetime.now(timezone.utc),
+                    published_by="someone",
+                    snapshot=texts,
+                    changed_files=["contacts.yml"],
+                    needs_training=False,
+                )
+            )
+    finally:
+        engine.dispose()
+
+    with caplog.at_level(logging.WARNING, logger="bot.content.published"):
+        assert get_content() is good
+    assert content_version() == "db:1"
+    assert any("version 2 does not load" in record.getMessage() for record in caplog.records)
+
+    # The next good publication is served again.
+    store.publish("editor")
+    assert content_version() == "db:3"
+
+
+def test_readers_in_many_threads_see_each_publication(store: ContentStore, served: None) -> None:
+    problems: list[BaseException] = []
+    versions: set[str] = set()
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            while not stop.is_set():
+                assert len(get_content().municipality_names) == 26
+                versions.add(content_version())
+        except BaseException as error:  # noqa: BLE001 - reported by the test
+            problems.append(error)
+
+    readers = [threading.Thread(target=read) for _ in range(8)]
+    for reader in readers:
+        reader.start()
+    try:
+        for _ in range(3):
+            store.publish("editor")
+    finally:
+        stop.set()
+        for reader in readers:
+            reader.join(timeout=60)
+    assert problems == []
+    assert content_version() == "db:3"
+
+
+def test_a_database_without_tables_serves_the_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = tmp_path / "empty.db"
+    sa.create_engine(f"sqlite:///{database}").connect().close()
+    assert database.is_file()
+    monkeypatch.setenv("WELCOME_DATABASE_URL", f"sqlite:///{database}")
+    monkeypatch.setenv("WELCOME_CONTENT_DIR", str(REAL_DIR))
+    get_settings.cache_clear()
+    get_content.cache_clear()
+    try:
+        assert content_version().startswith("files:")
+        assert len(get_content().offers) >= 6
+    finally:
+        get_settings.cache_clear()
+        get_content.cache_clear()
+
+
+def test_a_draft_from_a_browser_keeps_the_files_line_ends(store: ContentStore) -> None:
+    store.import_dir(REAL_DIR, "editor")
+    texts = store.draft_texts()
+    edited = offers_with_title(texts, "de: Integrationskurs", "de: Integrationskurse")
+    store.save_draft("offers.yml", edited.replace("\n", "\r\n"), "editor")
+    assert store.draft_texts()["offers.yml"] == edited
+    assert store.unpublished_files() == ["offers.yml"]
+    store.publish("editor")
+    assert store.unpublished_files() == []
+
+
+def test_a_database_failing_after_a_publication_keeps_serving_it(
+    store: ContentStore, database_url: str, served: None
+) -> None:
+    texts = store.draft_texts()
+    store.save_draft("offers.yml", offers_with_title(texts, "de: Integrationskurs", "de: Neu"),
+                     "editor")  # fmt: skip
+    store.publish("editor")
+    assert get_content().offers[0].title.get("de") == "Neu"
+
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text("DROP TABLE content_publications"))
+    finally:
+        engine.dispose()
+
+    assert get_content().offers[0].title.get("de") == "Neu"
+    assert content_version() == "db:1"

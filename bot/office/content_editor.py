@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -140,16 +141,72 @@ def _status_module():
 
 def text_statuses(store) -> dict[tuple[str, str, str, str], str]:
     """(file, entry, field, language) -> state of every translated text of the drafts."""
-    if _status_module() is None or not hasattr(store, "text_statuses"):
+    status = _status_module()
+    if status is None:
         return {}
     from bot.prepared import get_prepared
 
+    prepared = get_prepared()
     try:
-        result = store.text_statuses(prepared=get_prepared())
+        texts = store.draft_texts()
+        records = store.source_records()
+        key = (
+            tuple(sorted(texts.items())),
+            frozenset(records.items()),
+            _prepared_state(prepared.directory),
+        )
+        return _statuses_cached(key, status, prepared)
     except Exception:  # noqa: BLE001 - the status is advice; editing must still work
         logger.exception("Computing the language status failed")
         return {}
-    return {(item.file, item.entry, item.field, item.language): item.status for item in result}
+
+
+def _prepared_state(directory) -> tuple:
+    """What the prepared translations are now (their files' names and times)."""
+    try:
+        return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in directory.glob("*.json")))
+    except OSError:
+        return ()
+
+
+_STATUS_CACHE: dict[tuple, dict] = {}
+_CONTENT_CACHE: dict[tuple, Any] = {}
+_CACHE_SIZE = 4
+
+
+_CACHE_LOCK = threading.Lock()
+
+
+def _remember(cache: dict, key: tuple, value: Any) -> Any:
+    """Keep the last few results: parsing every file on each page view takes seconds."""
+    with _CACHE_LOCK:
+        cache[key] = value
+        while len(cache) > _CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+    return value
+
+
+def _statuses_cached(key: tuple, status, prepared) -> dict:
+    if key in _STATUS_CACHE:
+        return _STATUS_CACHE[key]
+    texts = dict(key[0])
+    records = dict(key[1])
+    result = status.text_statuses(texts, records, prepared=prepared)
+    return _remember(
+        _STATUS_CACHE,
+        key,
+        {(item.file, item.entry, item.field, item.language): item.status for item in result},
+    )
+
+
+def content_from_texts(texts: Mapping[str, str]):
+    """The validated content of ``texts`` (remembered for the same texts)."""
+    from bot.content.loader import load_content_from_texts
+
+    key = tuple(sorted(texts.items()))
+    if key not in _CONTENT_CACHE:
+        return _remember(_CONTENT_CACHE, key, load_content_from_texts(dict(texts)))
+    return _CONTENT_CACHE[key]
 
 
 # --------------------------------------------------------------------------- pages
@@ -197,7 +254,7 @@ def index() -> str:
         rows: list[EntryRow] = []
         problem = None
         try:
-            document = YamlDocument(texts.get(file.name, ""))
+            document = YamlDocument.read(texts.get(file.name, ""))
         except YamlError as error:
             document, problem = None, str(error)
         for section in file.sections if document else ():
@@ -219,6 +276,7 @@ def index() -> str:
         files.append({"file": file, "rows": rows, "problem": problem})
     publications = list(store.publications())
     training = _training()
+    training_status = _safe_training_status(training)
     return render_template(
         "content/index.html",
         files=files,
@@ -227,9 +285,9 @@ def index() -> str:
         status_labels=STATUS_LABELS,
         publications=publications,
         unpublished=_unpublished(store, texts, publications),
-        needs_training=bool(publications and publications[0].needs_training),
+        needs_training=_training_pending(publications, training_status),
         training_available=training is not None,
-        training_status=_safe_training_status(training),
+        training_status=training_status,
         threshold=threshold,
     )
 
@@ -240,6 +298,21 @@ def _unpublished(store, texts: Mapping[str, str], publications: list) -> list[st
 
     served = store.published_texts() if publications else read_dir(_settings().content_dir)
     return [name for name, text in texts.items() if served.get(name) != text]
+
+
+def _training_pending(publications: list, status) -> bool:
+    """The latest publication needs a training that has not finished since."""
+    if not publications or not publications[0].needs_training:
+        return False
+    if status is None or getattr(status, "state", None) == "running":
+        return True
+    finished = getattr(status, "finished_at", None)
+    published = publications[0].published_at
+    try:
+        done_since = status.state == "done" and finished is not None and finished >= published
+    except TypeError:  # one of them without a time zone
+        done_since = False
+    return not done_since
 
 
 def _safe_training_status(training):
@@ -253,9 +326,9 @@ def _safe_training_status(training):
 
 
 def _publish(store):
-    """Publish, then prepare the machine translations of the new texts (bot.publishing).
+    """Publish, then prepare the machine translations of the new texts.
 
-    Returns the publication and a note (German) when no translation ran or it failed.
+    Returns the publication and, when no translation ran, why (German).
     """
     from bot.publishing import publish_and_prepare
 
@@ -266,14 +339,14 @@ def _publish(store):
 @blueprint.post("/veroeffentlichen")
 def publish() -> Response:
     store = content_store()
+    if not _unpublished(store, store.draft_texts(), store.publications(limit=1)):
+        flash("Es gibt keine Änderungen zum Veröffentlichen.", "info")
+        return redirect(url_for("content_editor.index"))
     try:
         publication, translation_note = _publish(store)
     except ContentError as error:
         for issue in error.issues:
             flash(f"Nicht veröffentlicht: {issue}", "error")
-        return redirect(url_for("content_editor.index"))
-    if publication is None:
-        flash("Es gibt keine Änderungen zum Veröffentlichen.", "info")
         return redirect(url_for("content_editor.index"))
     audit.record(
         "content_published",
@@ -381,12 +454,12 @@ def _choices(texts: Mapping[str, str]) -> dict[str, list[tuple[str, str]]]:
     towns: list[tuple[str, str]] = []
     fields: list[tuple[str, str]] = []
     try:
-        for _id, node in YamlDocument(texts.get("municipalities.yml", "")).entries(
+        for _id, node in YamlDocument.read(texts.get("municipalities.yml", "")).entries(
             content_file("municipalities").sections[0]
         ):
             towns.append((str(node.get("name")), str(node.get("name"))))
         internships = content_file("internships")
-        for field_id_, node in YamlDocument(texts.get("internships.yml", "")).entries(
+        for field_id_, node in YamlDocument.read(texts.get("internships.yml", "")).entries(
             internships.sections[1]
         ):
             label = node.get("label") or {}
@@ -687,14 +760,12 @@ def delete(file_slug: str, entry_id: str):
 
 def _preview(file, section, entry_id, texts, language) -> dict:
     """The chat answer of the entry in ``language``, from ``texts`` (drafts or the form)."""
-    from bot.content.loader import load_content_from_texts
-
     if language not in get_languages():
         language = "de"
     info = get_languages()[language]
     result = {"language": language, "language_name": info.german_name, "rtl": info.rtl}
     try:
-        content = load_content_from_texts(dict(texts))
+        content = content_from_texts(texts)
     except ContentError as error:
         result["problems"] = [str(issue) for issue in error.issues]
         return result

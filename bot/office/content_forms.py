@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
@@ -493,6 +494,20 @@ class YamlDocument:
         if not isinstance(self.data, CommentedMap):
             raise YamlError("Die Datei muss oben eine Zuordnung (Schlüssel: Wert) sein.")
 
+    @classmethod
+    def read(cls, text: str) -> YamlDocument:
+        """The file's data for reading only (lists, overviews): libyaml is ~50 times faster."""
+        document = cls.__new__(cls)
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        try:
+            data = yaml.load(text, Loader=loader) if text.strip() else {}  # noqa: S506 - safe loader
+        except yaml.YAMLError as error:
+            raise YamlError(f"Die Datei ist kein gültiges YAML: {error}") from error
+        if not isinstance(data, dict):
+            raise YamlError("Die Datei muss oben eine Zuordnung (Schlüssel: Wert) sein.")
+        document.data = data
+        return document
+
     def text(self) -> str:
         out = io.StringIO()
         self._yaml.dump(self.data, out)
@@ -504,7 +519,7 @@ class YamlDocument:
         node: Any = self.data
         path = section.path()
         for depth, key in enumerate(path):
-            if not isinstance(node, CommentedMap):
+            if not isinstance(node, dict):
                 return None
             if key not in node:
                 if not create:
@@ -518,15 +533,15 @@ class YamlDocument:
         """(entry id, node) of the section's entries; a record is one entry."""
         node = self.container(section)
         if section.many:
-            if not isinstance(node, CommentedSeq):
+            if not isinstance(node, list):
                 return []
             result = []
             for index, item in enumerate(node, 1):
-                if isinstance(item, CommentedMap):
+                if isinstance(item, dict):
                     raw = item.get(section.id_key)
                     result.append((str(raw).strip() if raw else f"#{index}", item))
             return result
-        if not isinstance(node, CommentedMap):
+        if not isinstance(node, dict):
             return []
         raw = node.get("id")
         return [(str(raw).strip() if raw else section.key, node)]

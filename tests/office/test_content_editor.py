@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -270,3 +271,59 @@ def test_an_entry_is_deleted_after_confirmation(editor, store):
 
     assert "bamf-integrationskurs" not in store.draft_texts()["offers.yml"]
     assert editor.get(OFFER).status_code == 404
+
+
+def test_a_new_town_spelling_needs_training_and_the_overview_says_so(editor, store):
+    url = "/inhalte/municipalities/Ehningen"
+    form = entry_form(editor, url)
+    aliases = [alias for alias in form.get("aliases", "").split(",") if alias.strip()]
+    submit(editor, url, filled(form, aliases=", ".join([*aliases, "Ehninga"])))
+    assert "Ehninga" in store.draft_texts()["municipalities.yml"]
+
+    post_button(editor, "/inhalte/veroeffentlichen")
+
+    assert store.publications()[0].needs_training
+    overview = page(editor.get("/inhalte/"))
+    box = overview.split('id="training"')[1].split("</div>")[0]
+    assert "neues Training" in box
+
+
+def test_hard_to_read_german_is_flagged_in_the_overview_and_the_editor(editor, store):
+    submit(editor, OFFER, filled(entry_form(editor, OFFER), summary__de=HARD_GERMAN))
+
+    row = page(editor.get("/inhalte/")).split('id="entry-offers-bamf-integrationskurs"')[1]
+    assert "schwer verständlich: summary" in row.split("</tr>")[0]
+    shown = page(editor.get(OFFER))
+    hints = shown.split('id="field-summary-de-readability"')[1].split("</div>")[0]
+    assert "schwer verständlich" in hints
+
+
+def test_every_entry_of_every_file_opens_in_the_editor_with_its_preview(editor):
+    overview = page(editor.get("/inhalte/"))
+    links = sorted(set(re.findall(r'href="(/inhalte/[a-z_]+/[^"/?]+)"', overview)))
+    entries = [link for link in links if not link.endswith("/neu")]
+    assert len(entries) > 40
+
+    for link in entries:
+        response = editor.get(f"{link}?vorschau=de")
+        assert response.status_code == 200, link
+        assert 'id="preview"' in page(response), link
+
+
+def test_saving_a_form_unchanged_leaves_every_file_byte_for_byte(editor, store):
+    before = store.draft_texts()
+    overview = page(editor.get("/inhalte/"))
+    links = re.findall(r'href="(/inhalte/[a-z_]+/[^"/?]+)"', overview)
+    first_per_file: dict[str, str] = {}
+    for link in links:
+        if not link.endswith("/neu"):
+            first_per_file.setdefault(link.split("/")[2], link)
+    # And the records with nested lists: the Welcome Center's services, the guidelines.
+    entries = {*first_per_file.values(), "/inhalte/contacts/dolmetscher-pool"}
+    assert len(first_per_file) == 7
+
+    for link in sorted(entries):
+        response = submit(editor, link, entry_form(editor, link))
+        assert response.status_code == 302, (link, page(response)[:2000])
+
+    assert store.draft_texts() == before

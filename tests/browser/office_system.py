@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -19,11 +20,12 @@ import time
 import urllib.error
 import urllib.request
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.settings import PROJECT_ROOT
+from bot.commands.service import model_path
+from bot.settings import PROJECT_ROOT, get_settings
 from tests.helpers.argos_dictionary import build_dictionary_package
 from tests.helpers.fake_telegram import FakeTelegram
 from tests.helpers.services import free_port
@@ -45,14 +47,21 @@ FROM_ENGLISH = {
 }
 
 
-def build_models(folder: Path) -> Path:
-    """``.argosmodel`` files ar <-> en and de <-> en."""
+def build_models(
+    folder: Path,
+    to_english: Mapping[str, Mapping[str, str]] = TO_ENGLISH,
+    from_english: Mapping[str, Mapping[str, str]] = FROM_ENGLISH,
+) -> Path:
+    """``.argosmodel`` files <language> <-> en for every language of the dictionaries.
+
+    By default ar <-> en and de <-> en with the office journey's words.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     work = folder / "build"
-    for language in ("ar", "de"):
+    for language in to_english:
         for source, target, dictionary in (
-            (language, "en", TO_ENGLISH[language]),
-            ("en", language, FROM_ENGLISH[language]),
+            (language, "en", dict(to_english[language])),
+            ("en", language, dict(from_english[language])),
         ):
             package = build_dictionary_package(work, source, target, dictionary)
             with zipfile.ZipFile(folder / f"translate-{source}_{target}-1_0.argosmodel", "w") as z:
@@ -103,8 +112,32 @@ def _wait_for(url: str, process: subprocess.Popen, seconds: float, log_path: Pat
 
 
 @contextlib.contextmanager
-def running_office_system(var_dir: Path, smtp) -> Iterator[OfficeSystem]:
-    """`welcome run` with Telegram, the web chat, the office, e-mail and translation models."""
+def running_office_system(
+    var_dir: Path,
+    smtp,
+    *,
+    models: Callable[[Path], Path] = build_models,
+    languages: tuple[str, ...] = ("ar",),
+    prepare_translations: bool = False,
+    extra_env: Mapping[str, str] | None = None,
+) -> Iterator[OfficeSystem]:
+    """`welcome run` with Telegram, the web chat, the office, e-mail and translation models.
+
+    Args:
+        models: builds the ``.argosmodel`` files into the folder it is given
+            (default: the office journey's ar/de word-by-word models).
+        languages: installed with ``welcome languages install LANG... --from-file``.
+        prepare_translations: run ``welcome content translate`` before the start,
+            as an operator does after installing models.
+        extra_env: more settings (e.g. ``WELCOME_REST_CHANNEL=on``).
+
+    The trained model is copied into ``var_dir``: nothing the system does (a
+    training, a model swap) can touch the project's ``models/``.
+    """
+    trained = model_path(get_settings())
+    model_dir = var_dir / "rasa-models"
+    model_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(trained, model_dir / trained.name)
     with FakeTelegram() as newcomers, FakeTelegram(token=STAFF_TOKEN) as staff:
         env = {
             **os.environ,
@@ -113,7 +146,7 @@ def running_office_system(var_dir: Path, smtp) -> Iterator[OfficeSystem]:
             "WELCOME_RASA_PORT": str(free_port()),
             "WELCOME_ACTION_PORT": str(free_port()),
             "WELCOME_OFFICE_PORT": str(free_port()),
-            "WELCOME_MODEL_DIR": str(PROJECT_ROOT / "models"),
+            "WELCOME_MODEL_DIR": str(model_dir),
             "WELCOME_TRANSLATION_DIR": str(var_dir / "translation"),
             "TELEGRAM_BOT_TOKEN": newcomers.token,
             "TELEGRAM_API_BASE_URL": newcomers.base_url,
@@ -129,13 +162,18 @@ def running_office_system(var_dir: Path, smtp) -> Iterator[OfficeSystem]:
         for name in ("TELEGRAM_WEBHOOK_URL", "WELCOME_REST_CHANNEL", "WELCOME_OFFICE_URL"):
             env.pop(name, None)
         env["WELCOME_OFFICE_URL"] = f"http://127.0.0.1:{env['WELCOME_OFFICE_PORT']}"
+        env.update(extra_env or {})
         log_path = var_dir / "welcome-run.log"
         system = OfficeSystem(env, newcomers, staff, smtp, log_path)
         installed = system.welcome(
-            "languages", "install", "ar", "--from-file", str(build_models(var_dir / "models"))
+            "languages", "install", *languages, "--from-file", str(models(var_dir / "models"))
         )
         if installed.returncode != 0:
             raise RuntimeError(installed.stdout + installed.stderr)
+        if prepare_translations:
+            prepared = system.welcome("content", "translate")
+            if prepared.returncode != 0:
+                raise RuntimeError(prepared.stdout + prepared.stderr)
         username, name, password = COORDINATOR
         added = system.welcome(
             "users", "add", username, "--role", "coordinator", "--name", name,

@@ -22,7 +22,6 @@ the rules miss stays; the texts are kept without their sender and only for
 
 from __future__ import annotations
 
-import functools
 import re
 
 PHONE = "[Telefon]"
@@ -84,15 +83,22 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
 _SENTENCE_START = re.compile(r"(?:^|[.!?؟…:;]\s+|\n)\s*$")
 
 
-@functools.lru_cache(maxsize=1)
-def _towns() -> frozenset[str]:
-    """The county's towns (content), lower case; none when the content does not load."""
-    try:
-        from bot.content import get_content
+_known_towns: frozenset[str] = frozenset()
 
-        return frozenset(name.casefold() for name in get_content().municipality_names)
-    except Exception:  # noqa: BLE001 - masking must work without the content
-        return frozenset()
+
+def register_towns(names) -> None:
+    """The county's town names (lower-cased), which are never masked as a person's name.
+
+    The content registers them each time it loads (bot.content.published): masking
+    sits below the content in the layers (the store masks before it writes), so it
+    is told the towns rather than asking for them.
+    """
+    global _known_towns
+    _known_towns = frozenset(name.casefold() for name in names)
+
+
+def _towns() -> frozenset[str]:
+    return _known_towns
 
 
 def _mask_phones(text: str) -> str:

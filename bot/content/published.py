@@ -27,6 +27,7 @@ from sqlalchemy.engine import Engine
 from bot.content.catalog import Content
 from bot.content.loader import FILES, load_content, load_content_from_texts
 from bot.content.models import ContentError
+from bot.masking import register_towns
 from bot.settings import Settings, get_settings
 from bot.store.db import InvalidDatabaseURL, make_engine, sqlite_file
 from bot.store.models import ContentPublication
@@ -145,6 +146,7 @@ class PublishedContent:
                     )
                 else:
                     logger.info("Serving published content version %d", latest)
+                    register_towns(content.municipality_names)
                     return _Served(content, version, key), wait
         except (sa.exc.SQLAlchemyError, InvalidDatabaseURL, ImportError, OSError) as error:
             # Unreachable or not migrated: what is served stays (the files at the start);
@@ -161,6 +163,7 @@ class PublishedContent:
     def _from_files(settings: Settings, key: tuple[str, str]) -> _Served:
         # Broken files raise ContentError to the caller, as before publications existed.
         content = load_content(settings.content_dir)
+        register_towns(content.municipality_names)
         return _Served(content, files_version(settings.content_dir), key)
 
     # -- the database

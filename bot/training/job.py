@@ -61,7 +61,7 @@ class RollbackError(RuntimeError):
 
 
 def model_file(settings: Settings) -> Path:
-    from bot.commands.service import model_path
+    from bot.processes import model_path
 
     return model_path(settings)
 
@@ -223,7 +223,7 @@ class Trainer:
         return list(get_content().municipalities)
 
     def _train(self, work: Path, folders: list[Path]) -> Path:
-        from bot.commands.service import rasa_environment
+        from bot.processes import rasa_environment
 
         self._update(
             step=st.TRAINING,
@@ -279,7 +279,7 @@ class Trainer:
         return model
 
     def _smoke_test(self, work: Path, model: Path) -> None:
-        from bot.commands.service import rasa_environment
+        from bot.processes import rasa_environment
 
         self._update(
             step=st.TESTING,

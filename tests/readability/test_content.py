@@ -75,8 +75,9 @@ class FaqLike:
     verified: bool = False
 
 
-def test_faq_answers_are_scored_when_the_content_has_an_faq(real_content):
-    assert not [r for r in content_readability(real_content) if r.file == "faq.yml"]
+def test_faq_answers_are_scored(real_content):
+    scored = [r.entry for r in content_readability(real_content) if r.file == "faq.yml"]
+    assert scored == [entry.id for entry in real_content.faq]
     with_faq = copy.copy(real_content)
     with_faq.faq = [
         FaqLike(

@@ -24,15 +24,14 @@ pytestmark = pytest.mark.model
 
 UNVERIFIED = get_catalogue().group("card")["unverified"]
 
-KITA_AR = "كيف أحصل على مكان في الروضة لطفلي؟"
+KITA_AR = "أين يمكنني التقديم على الروضة لابنتي؟"
 AR_TO_EN = {
-    "كيف": "how",
-    "أحصل": "do I get",
-    "على": "a",
-    "مكان": "place",
-    "في": "in",
-    "الروضة": "kindergarten",
-    "لطفلي": "for my child",
+    "أين": "where",
+    "يمكنني": "can I",
+    "التقديم": "apply",
+    "على": "for",
+    "الروضة": "kita",
+    "لابنتي": "for my daughter",
 }
 
 
@@ -53,7 +52,7 @@ def test_an_english_faq_question_gets_the_english_answer_with_the_notice(chat: C
     replies = chat.say(said)
     answer = "\n".join(texts(replies))
     assert answer.startswith("112: fire brigade and ambulance."), transcript(replies)
-    replies = chat.say("my daughter needs a daycare place")
+    replies = chat.say("where do I apply for a kita place for my daughter")
     answer = "\n".join(texts(replies))
     assert "From the age of 1, children have a right to a place" in answer, transcript(replies)
     assert answer.endswith(UNVERIFIED["en"])

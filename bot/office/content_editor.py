@@ -232,13 +232,25 @@ def _title(values: Mapping[str, Any], section: Section, entry_id: str) -> str:
 
 
 def _german_texts(values: Mapping[str, Any], section: Section) -> list[tuple[str, str]]:
-    """(field key, German text) of the entry's localized fields."""
+    """(field path, German text) of the entry's localized fields.
+
+    Listed entries count too (``services[0].text``, the form's path): their
+    short texts are often the hardest to read.
+    """
     result = []
     for field in form_fields(section.cls, section.exclude):
+        value = values.get(field.key)
         if field.check == "localized":
-            value = values.get(field.key)
             if isinstance(value, Mapping) and value.get("de"):
                 result.append((field.key, str(value["de"])))
+        elif field.check == "entries" and isinstance(value, list):
+            for index, item in enumerate(value):
+                if not isinstance(item, Mapping):
+                    continue
+                for sub in form_fields(field.of):
+                    text = item.get(sub.key)
+                    if sub.check == "localized" and isinstance(text, Mapping) and text.get("de"):
+                        result.append((f"{field.key}[{index}].{sub.key}", str(text["de"])))
     return result
 
 

@@ -11,6 +11,10 @@ Conversations alternate between the REST channel and the web chat (the web
 chat's replies carry the feedback buttons; a share of the answers is voted
 on, helpful or not). It prints what it did: conversations, turns, votes,
 failures. Sender ids are random and never printed.
+
+``--scripted`` runs :data:`SCRIPTED_DAY` instead: a fixed day whose inputs
+are known, so that the figures the office shows follow from them
+(tests/browser/test_editor_pages.py).
 """
 
 from __future__ import annotations
@@ -66,6 +70,73 @@ JOURNEYS: dict[str, list[list[str]]] = {
 }
 
 
+#: The user's answer to the "any town" question of an offer search.
+ANY_TOWN = "{all}"
+#: The same unanswered question, asked by three users in slightly different words
+#: (one with a phone number, one with an e-mail address).
+SAME_QUESTION = (
+    "Grillen im Park erlaubt oder verboten?",
+    "Grillen im Park erlaubt? Tel 0151 23456789",
+    "Grillen im Park erlaubt? amina.yousef@example.org",
+)
+PHONE_NUMBER = "0151 23456789"
+EMAIL_ADDRESS = "amina.yousef@example.org"
+#: "Is there a chess club?" in Arabic: nothing the assistant knows.
+ARABIC_QUESTION = "هل يوجد نادي شطرنج؟"
+GIBBERISH = "asdkjh qwe zzz"
+FAQ_REGISTRATION = "Wo melde ich meinen Wohnsitz an?"
+FAQ_APPOINTMENT = "Brauche ich einen Termin bei der Ausländerbehörde?"
+HANDOFF = (
+    "Ich möchte mit einem Menschen sprechen",
+    "ja",
+    PHONE_NUMBER,
+    "Ich habe eine Frage zur Wohnsitzauflage",
+)
+
+
+@dataclass(frozen=True)
+class ScriptedChat:
+    """One conversation of the scripted day (its own sender).
+
+    ``vote``: on the web chat, the verdict given with the feedback buttons
+    under the (last) answer that offers them; ``None``: no vote.
+    ``hint``: the ``language_hint`` a client sends along (as the web chat's
+    language picker does).
+    """
+
+    language: str
+    channel: str  # "rest" or "webchat"
+    messages: tuple[str, ...]
+    vote: bool | None = None
+    hint: str | None = None
+
+
+#: A day of chats: 15 conversations (13 German, 1 English, 1 Arabic), 21 messages, 5 votes.
+SCRIPTED_DAY: tuple[ScriptedChat, ...] = (
+    ScriptedChat("de", "rest", ("Hallo", "Ich suche einen Deutschkurs", ANY_TOWN)),
+    ScriptedChat("de", "rest", (FAQ_REGISTRATION,)),
+    ScriptedChat("de", "webchat", (FAQ_REGISTRATION,)),
+    ScriptedChat("de", "rest", HANDOFF),
+    *(ScriptedChat("de", "rest", (question,)) for question in SAME_QUESTION),
+    ScriptedChat("de", "webchat", (GIBBERISH,)),
+    ScriptedChat("en", "rest", ("Hello", "I need a mentor")),
+    ScriptedChat("ar", "rest", (ARABIC_QUESTION,), hint="ar"),
+    # One FAQ answer rated in the web chat: helpful 3 times, not helpful twice.
+    *(
+        ScriptedChat("de", "webchat", (FAQ_APPOINTMENT,), vote=helpful)
+        for helpful in (True, False, True, False, True)
+    ),
+)
+
+
+@dataclass
+class ScriptedConversation:
+    chat: ScriptedChat
+    sender: str
+    replies: list[list[dict]]  # per message
+    voted: dict | None = None  # the feedback endpoint's answer
+
+
 @dataclass
 class Tally:
     conversations: int = 0
@@ -94,17 +165,18 @@ class Chat:
         prefix = "web" if channel == "webchat" else "day"
         self.sender = f"{prefix}-{uuid.uuid4().hex}"
 
-    def say(self, text: str) -> list[dict]:
+    def say(self, text: str, hint: str | None = None) -> list[dict]:
+        metadata = {"metadata": {"language_hint": hint}} if hint else {}
         if self.channel == "webchat":
             body = {"sender": self.sender, "message": text, "message_id": uuid.uuid4().hex[:24]}
-            return _post(f"{self.base_url}/webhooks/webchat/webhook", body)  # type: ignore[return-value]
+            return _post(f"{self.base_url}/webhooks/webchat/webhook", {**body, **metadata})  # type: ignore[return-value]
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-        body = {"sender": self.sender, "message": text}
+        body = {"sender": self.sender, "message": text, **metadata}
         return _post(f"{self.base_url}/webhooks/rest/webhook", body, headers)  # type: ignore[return-value]
 
-    def vote(self, token: str, helpful: bool, language: str) -> None:
+    def vote(self, token: str, helpful: bool, language: str) -> object:
         body = {"token": token, "helpful": helpful, "language": language}
-        _post(f"{self.base_url}/webhooks/webchat/feedback", body)
+        return _post(f"{self.base_url}/webhooks/webchat/feedback", body)
 
 
 def _any_town(replies: list[dict]) -> str:
@@ -141,12 +213,42 @@ def run_day(base_url: str, conversations: int, seed: int, token: str | None) -> 
     return tally
 
 
+def run_script(
+    base_url: str, chats: tuple[ScriptedChat, ...] = SCRIPTED_DAY, token: str | None = None
+) -> list[ScriptedConversation]:
+    """Each scripted conversation in turn; what was said and answered, and the votes."""
+    done: list[ScriptedConversation] = []
+    for scripted in chats:
+        chat = Chat(base_url, scripted.channel, token)
+        conversation = ScriptedConversation(scripted, chat.sender, [])
+        replies: list[dict] = []
+        for message in scripted.messages:
+            text = _any_town(replies) if message == ANY_TOWN else message
+            replies = chat.say(text, scripted.hint)
+            conversation.replies.append(replies)
+        if scripted.vote is not None:
+            offered = [(r.get("feedback") or {}).get("token") for r in replies]
+            tokens = [token for token in offered if token]
+            if tokens:
+                verdict = chat.vote(tokens[-1], scripted.vote, scripted.language)
+                conversation.voted = verdict  # type: ignore[assignment]
+        done.append(conversation)
+    return done
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default="http://127.0.0.1:5005")
     parser.add_argument("--conversations", type=int, default=40)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--scripted", action="store_true", help="run SCRIPTED_DAY instead")
     options = parser.parse_args(argv)
+    if options.scripted:
+        day = run_script(options.url, token=os.environ.get("WELCOME_REST_TOKEN"))
+        votes = sum(1 for conversation in day if (conversation.voted or {}).get("counted"))
+        turns = sum(len(conversation.replies) for conversation in day)
+        print(f"conversations={len(day)} turns={turns} votes_counted={votes}")
+        return 0
     tally = run_day(
         options.url, options.conversations, options.seed, os.environ.get("WELCOME_REST_TOKEN")
     )

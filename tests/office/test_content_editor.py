@@ -298,6 +298,18 @@ def test_hard_to_read_german_is_flagged_in_the_overview_and_the_editor(editor, s
     assert "schwer verständlich" in hints
 
 
+def test_hard_to_read_texts_of_listed_entries_are_flagged_too(editor):
+    # The Welcome Center's services ("Informationen zur Arbeitssuche in der Region
+    # Stuttgart.") are short texts with long words: the hardest German of the content.
+    overview = page(editor.get("/inhalte/"))
+    row = overview.split('id="entry-welcome_center-welcome-center-region-stuttgart"')[1]
+    assert "schwer verständlich: services[0].text" in row.split("</tr>")[0]
+    shown = page(editor.get("/inhalte/welcome_center/welcome-center-region-stuttgart"))
+    box = shown.split('id="field-services-0-text-de-readability"')[1].split("</div>")[0]
+    assert "schwer verständlich" in box
+    assert "Langes Wort" in box
+
+
 def test_every_entry_of_every_file_opens_in_the_editor_with_its_preview(editor):
     overview = page(editor.get("/inhalte/"))
     links = sorted(set(re.findall(r'href="(/inhalte/[a-z_]+/[^"/?]+)"', overview)))

@@ -83,7 +83,7 @@ TRANSLATION_TESTS := tests/translation tests/e2e/test_translation.py \
                      tests/casework/test_preview.py tests/office/test_queue.py \
                      tests/browser/test_office_journey.py tests/chatfigures/test_unanswered.py \
                      tests/browser/test_content_journey.py tests/office/test_content_translation.py \
-                     tests/browser/test_editor_pages.py
+                     tests/browser/test_editor_pages.py tests/e2e/test_faq.py
 
 test: $(MODEL) $(CHROMIUM)
 	$(BIN)/python -m pip check

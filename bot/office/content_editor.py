@@ -42,6 +42,7 @@ from bot.office.content_forms import (
     form_fields,
     record_from_form,
 )
+from bot.office.content_messages import german_issue, german_message
 from bot.office.content_preview import preview_text
 from bot.office.web import EDITOR, NavItem, office, role_required
 
@@ -346,7 +347,7 @@ def publish() -> Response:
         publication, translation_note = _publish(store)
     except ContentError as error:
         for issue in error.issues:
-            flash(f"Nicht veröffentlicht: {issue}", "error")
+            flash(f"Nicht veröffentlicht: {german_issue(issue)}", "error")
         return redirect(url_for("content_editor.index"))
     audit.record(
         "content_published",
@@ -366,7 +367,14 @@ def republish(version: int) -> Response:
     store = content_store()
     try:
         publication = store.republish(version, _author())
-    except (ContentError, LookupError, ValueError) as error:
+    except ContentError as error:
+        problems = "; ".join(german_issue(issue) for issue in error.issues)
+        flash(f"Version {version} konnte nicht zurückgeholt werden: {problems}", "error")
+        return redirect(url_for("content_editor.index"))
+    except LookupError:
+        flash(f"Version {version} gibt es nicht.", "error")
+        return redirect(url_for("content_editor.index"))
+    except ValueError as error:
         flash(f"Version {version} konnte nicht zurückgeholt werden: {error}", "error")
         return redirect(url_for("content_editor.index"))
     audit.record("content_republished", detail=f"version={version} neu={publication.version}")
@@ -426,14 +434,14 @@ def _field_errors(issues: list[ContentIssue], file: ContentFile, entry_id: str |
     for issue in issues:
         if issue.file != file.name or issue.entry != entry_id or not issue.field:
             if issue.file == file.name and issue.entry == entry_id:
-                other.append(issue.message)
+                other.append(german_message(issue))
             else:
-                other.append(str(issue))
+                other.append(german_issue(issue))
             continue
         path = issue.field
         for label, index_path in labels.items():
             path = path.replace(label, index_path)
-        by_field.setdefault(field_id(path), []).append(issue.message)
+        by_field.setdefault(field_id(path), []).append(german_message(issue))
     return by_field, other
 
 
@@ -748,7 +756,7 @@ def delete(file_slug: str, entry_id: str):
     except ContentError as error:
         # E.g. an internship still refers to a field that would be gone.
         for issue in error.issues:
-            flash(f"Nicht gelöscht: {issue}", "error")
+            flash(f"Nicht gelöscht: {german_issue(issue)}", "error")
         return redirect(url_for("content_editor.edit", file_slug=file.slug, entry_id=entry_id))
     audit.record("content_deleted", detail=f"datei={file.name} eintrag={entry_id}")
     flash(f"„{entry_id}“ ist gelöscht (Entwurf).", "success")
@@ -767,7 +775,7 @@ def _preview(file, section, entry_id, texts, language) -> dict:
     try:
         content = content_from_texts(texts)
     except ContentError as error:
-        result["problems"] = [str(issue) for issue in error.issues]
+        result["problems"] = [german_issue(issue) for issue in error.issues]
         return result
     result["text"] = preview_text(content, section.key, entry_id, language)
     return result

@@ -47,6 +47,8 @@ def office_settings(tmp_path, database_url: str, **environ: str) -> Settings:
             "WELCOME_DATABASE_URL": database_url,
             # The test client speaks http: a Secure cookie would never be sent back.
             "WELCOME_OFFICE_SECURE_COOKIES": "off",
+            # The training's status and models of the test, never the repository's models/.
+            "WELCOME_MODEL_DIR": str(tmp_path / "models"),
             **environ,
         }
     )

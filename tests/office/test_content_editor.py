@@ -255,8 +255,9 @@ def test_a_new_town_spelling_needs_training_and_the_overview_says_so(editor, sto
 
     assert store.publications()[0].needs_training
     overview = page(editor.get("/inhalte/"))
-    box = overview.split('id="training"')[1].split("</div>")[0]
-    assert "neues Training" in box
+    box = overview.split('id="training"')[1].split("Frühere Veröffentlichungen")[0]
+    assert "Training nötig: neue Ortsnamen veröffentlicht." in box
+    assert 'id="start-training"' in box
 
 
 def test_hard_to_read_german_is_flagged_in_the_overview_and_the_editor(editor, store):

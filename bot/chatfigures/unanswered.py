@@ -6,11 +6,10 @@ and outside the chat (:func:`translate_pending`, a job of the office
 process): the chat never waits for a translation model, and a question is
 stored before anything else happens to it.
 
-"Add as example to an intent": without the training service
-(``bot.training``) on this branch, the chosen intent is recorded on the
-question (status ``used``); whoever maintains the NLU data takes the
-examples from there (TODO at the merge with ``bot.training``:
-hand them over to it, see the report of the statistics branch).
+"Add as example to an intent": the office adds the (masked) question as a
+training example of the intent (:class:`bot.training.examples.TrainingExamples`,
+trained at the next training started on ``/inhalte``) and records the intent
+on the question (status ``used``).
 """
 
 from __future__ import annotations
@@ -115,6 +114,22 @@ class UnansweredQuestions:
             ).all()  # fmt: skip
         return [Question(*row) for row in rows]
 
+    def by_ids(self, ids: Sequence[int]) -> list[Question]:
+        """The questions with these ids (any status), in id order."""
+        if not ids:
+            return []
+        t = unanswered_table
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                sa.select(
+                    t.c.id, t.c.text, t.c.language, t.c.text_de, t.c.translation_tried,
+                    t.c.count, t.c.first_seen, t.c.last_seen, t.c.status, t.c.intent,
+                )
+                .where(t.c.id.in_(list(ids)))
+                .order_by(t.c.id)
+            ).all()  # fmt: skip
+        return [Question(*row) for row in rows]
+
     def groups(self, status: str = NEW) -> list[QuestionGroup]:
         """Similar questions together, the most asked group first."""
         questions = self.questions(status)
@@ -144,7 +159,7 @@ class UnansweredQuestions:
         return self._set(ids, status=DISMISSED)
 
     def use_as_example(self, ids: Sequence[int], intent: str) -> int:
-        """The questions should be examples of ``intent`` (recorded; see the module's note)."""
+        """The questions became training examples of ``intent`` (see the module's note)."""
         return self._set(ids, status=USED, intent=intent)
 
     def translate_pending(

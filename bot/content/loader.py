@@ -99,12 +99,16 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 def _read_yaml(path: Path, issues: list[ContentIssue]) -> Any:
     name = path.name
     if not path.is_file():
-        issues.append(ContentIssue(name, None, None, f"file is missing ({path})"))
+        issues.append(
+            ContentIssue(name, None, None, f"file is missing ({path})", code="file_missing")
+        )
         return None
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        issues.append(ContentIssue(name, None, None, f"not UTF-8 text ({exc.reason})"))
+        issues.append(
+            ContentIssue(name, None, None, f"not UTF-8 text ({exc.reason})", code="not_utf8")
+        )
         return None
     return _parse_yaml(name, text, issues)
 
@@ -118,19 +122,37 @@ def _parse_yaml(name: str, text: str, issues: list[ContentIssue]) -> Any:
         mark = exc.problem_mark or exc.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = exc.problem or exc.context or "invalid YAML"
-        issues.append(ContentIssue(name, None, None, f"YAML syntax error{where}: {problem}"))
+        issues.append(
+            ContentIssue(
+                name, None, None, f"YAML syntax error{where}: {problem}", code="yaml_syntax",
+                params=_params(line=mark.line + 1 if mark else "",
+                               column=mark.column + 1 if mark else "", problem=problem),
+            )
+        )  # fmt: skip
         return None
     except yaml.YAMLError as exc:
-        issues.append(ContentIssue(name, None, None, f"YAML syntax error: {exc}"))
+        issues.append(
+            ContentIssue(
+                name, None, None, f"YAML syntax error: {exc}", code="yaml_syntax",
+                params=_params(line="", column="", problem=exc),
+            )
+        )  # fmt: skip
         return None
     finally:
         loader.dispose()
     for key, line in loader.duplicates:
         issues.append(
-            ContentIssue(name, None, key, f"written twice (line {line}); remove one of them")
+            ContentIssue(
+                name,
+                None,
+                key,
+                f"written twice (line {line}); remove one of them",
+                code="key_twice",
+                params=_params(line=line),
+            )  # fmt: skip
         )
     if data is None:
-        issues.append(ContentIssue(name, None, None, "file is empty"))
+        issues.append(ContentIssue(name, None, None, "file is empty", code="file_empty"))
     return data
 
 
@@ -163,6 +185,18 @@ def _join(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
 
 
+def _params(**values: Any) -> tuple[tuple[str, str], ...]:
+    """An issue's details for its translation (``ContentIssue.params``)."""
+    return tuple(sorted((key, str(value)) for key, value in values.items()))
+
+
+def _hint(close: list[str], allowed: Any) -> dict[str, str]:
+    """The "did you mean" or "allowed" part of a message, as an issue's details."""
+    if close:
+        return {"suggestion": close[0]}
+    return {"allowed": ", ".join(map(str, allowed))}
+
+
 Parser = Callable[["_Checker", Any, str], Any]
 Spec = dict[str, tuple[Parser, bool]]
 
@@ -187,31 +221,43 @@ class _Checker:
         self.fields: dict[str, Field] = {}
         self.examples_seen: dict[str, str] = {}  # FAQ phrasing (normalised) -> entry id
 
-    def problem(self, field: str | None, message: str) -> None:
-        self.issues.append(ContentIssue(self.file, self.entry, field or None, message))
+    def problem(self, field: str | None, message: str, code: str = "", **params: Any) -> None:
+        """Report ``message`` (English, for the CLI); ``code`` and ``params`` let the
+        office say it in German (:mod:`bot.office.content_messages`)."""
+        self.issues.append(
+            ContentIssue(
+                self.file, self.entry, field or None, message, code=code, params=_params(**params)
+            )
+        )
 
     # -- structure
 
     def record(self, data: Any, path: str, spec: Spec) -> dict[str, Any]:
         """Check a mapping against ``spec``: unknown, missing and invalid fields."""
         if not isinstance(data, dict):
-            self.problem(path, f"expected a mapping (key: value), got {_kind(data)}")
+            self.problem(
+                path, f"expected a mapping (key: value), got {_kind(data)}", "expected_mapping"
+            )
             return {}
         for key in data:
             if key in spec:
                 continue
             close = get_close_matches(str(key), list(spec), n=1, cutoff=0.6)
             hint = f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(spec)}"
-            self.problem(_join(path, str(key)), f"unknown field ({hint})")
+            self.problem(
+                _join(path, str(key)), f"unknown field ({hint})", "unknown_field",
+                value=key, **_hint(close, spec),
+            )  # fmt: skip
         values: dict[str, Any] = {}
         for name, (parser, required) in spec.items():
             field = _join(path, name)
             value = data.get(name)
             if value is None or (isinstance(value, str) and not value.strip()):
                 if required:
-                    self.problem(
-                        field, "missing required field" if name not in data else "has no value"
-                    )
+                    if name not in data:
+                        self.problem(field, "missing required field", "missing_field")
+                    else:
+                        self.problem(field, "has no value", "no_value")
                 continue
             values[name] = parser(self, value, field)
         return values
@@ -228,7 +274,10 @@ class _Checker:
     ) -> list[Any]:
         """Check a list of entries of class ``of``. Top-level entries name the entry by its id."""
         if not isinstance(data, list):
-            self.problem(path, f"expected a list of entries ('- {id_key}: ...'), got {_kind(data)}")
+            self.problem(
+                path, f"expected a list of entries ('- {id_key}: ...'), got {_kind(data)}",
+                "expected_entries",
+            )  # fmt: skip
             return []
         seen = {} if seen is None else seen
         results = []
@@ -242,7 +291,10 @@ class _Checker:
             values = self.record(item, prefix, spec_of(of))
             if isinstance(raw_id, str) and raw_id.strip():
                 if label in seen:
-                    self.problem(_join(prefix, id_key), f"duplicate {id_key} (also {seen[label]})")
+                    self.problem(
+                        _join(prefix, id_key), f"duplicate {id_key} (also {seen[label]})",
+                        "duplicate_id", value=label, other=seen[label],
+                    )  # fmt: skip
                 else:
                     seen[label] = f"{path} #{index}"
             results.append(self.build_checked(of, values, prefix))
@@ -260,11 +312,11 @@ class _Checker:
 
     def text(self, value: Any, path: str) -> str | None:
         if isinstance(value, bool) or not isinstance(value, str):
-            self.problem(path, f"expected text, got {_kind(value)}")
+            self.problem(path, f"expected text, got {_kind(value)}", "expected_text")
             return None
         value = " ".join(value.split())
         if not value:
-            self.problem(path, "empty text")
+            self.problem(path, "empty text", "empty_text")
             return None
         return value
 
@@ -275,21 +327,27 @@ class _Checker:
                 path,
                 f"'{text}' is not a valid id "
                 "(use only a-z, 0-9, '-' and '_', e.g. 'vhs-herrenberg')",
+                "invalid_id",
+                value=text,
             )
         return text
 
     def boolean(self, value: Any, path: str) -> bool | None:
         if not isinstance(value, bool):
-            self.problem(path, f"expected true or false, got {_kind(value)}")
+            self.problem(path, f"expected true or false, got {_kind(value)}", "expected_boolean")
             return None
         return value
 
     def age(self, value: Any, path: str) -> int | None:
         if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(path, f"expected an age in whole years, got {_kind(value)}")
+            self.problem(
+                path, f"expected an age in whole years, got {_kind(value)}", "expected_age"
+            )
             return None
         if not 0 <= value <= 120:
-            self.problem(path, f"age {value} is out of range (0-120)")
+            self.problem(
+                path, f"age {value} is out of range (0-120)", "age_out_of_range", value=value
+            )
             return None
         return value
 
@@ -298,7 +356,7 @@ class _Checker:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list):
-            self.problem(path, f"expected a list, got {_kind(value)}")
+            self.problem(path, f"expected a list, got {_kind(value)}", "expected_list")
             return []
         result = []
         for item in value:
@@ -310,7 +368,9 @@ class _Checker:
     def localized(self, value: Any, path: str) -> LocalizedText | None:
         if not isinstance(value, dict):
             self.problem(
-                path, f"expected texts per language (de: ..., en: ...), got {_kind(value)}"
+                path,
+                f"expected texts per language (de: ..., en: ...), got {_kind(value)}",
+                "expected_localized",
             )
             return None
         texts: dict[str, str] = {}
@@ -329,17 +389,26 @@ class _Checker:
                     _join(path, code),
                     f"missing {language_name(code)} text ({' and '.join(REQUIRED_LANGUAGES)} "
                     "are required)",
+                    "missing_text",
+                    language=code,
                 )
         return LocalizedText(texts) if texts else None
 
     def _unknown_language(self, path: str, code: str) -> None:
         close = get_close_matches(code.lower(), LANGUAGES, n=1, cutoff=0.5)
         hint = f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(LANGUAGES)}"
-        self.problem(path, f"unknown language code '{code}' ({hint})")
+        self.problem(
+            path, f"unknown language code '{code}' ({hint})", "unknown_language",
+            value=code, **_hint(close, LANGUAGES),
+        )  # fmt: skip
 
     def keywords(self, value: Any, path: str) -> dict[str, tuple[str, ...]]:
         if not isinstance(value, dict):
-            self.problem(path, f"expected keyword lists per language, got {_kind(value)}")
+            self.problem(
+                path,
+                f"expected keyword lists per language, got {_kind(value)}",
+                "expected_keywords",
+            )
             return {}
         result: dict[str, tuple[str, ...]] = {}
         for key, words in value.items():
@@ -351,7 +420,7 @@ class _Checker:
             for word in self.names(words, _join(path, code)):
                 problem = keyword_problem(word)
                 if problem:
-                    self.problem(_join(path, code), problem)
+                    self.problem(_join(path, code), problem, "keyword_problem", value=word)
                 else:
                     checked.append(word)
             if checked:
@@ -363,13 +432,19 @@ class _Checker:
                     _join(path, code),
                     f"missing {language_name(code)} keywords (all 7 languages are needed "
                     "to understand typed answers)",
+                    "missing_keywords",
+                    language=code,
                 )
         return result
 
     def examples(self, value: Any, path: str) -> dict[str, tuple[str, ...]]:
         """Phrasings of an FAQ per language; German is needed, each phrasing once per file."""
         if not isinstance(value, dict):
-            self.problem(path, f"expected example lists per language, got {_kind(value)}")
+            self.problem(
+                path,
+                f"expected example lists per language, got {_kind(value)}",
+                "expected_examples",
+            )
             return {}
         result: dict[str, tuple[str, ...]] = {}
         for key, phrasings in value.items():
@@ -385,6 +460,9 @@ class _Checker:
                     self.problem(
                         _join(path, code),
                         f"example '{phrasing}' is also an example of entry '{other}'",
+                        "example_elsewhere",
+                        value=phrasing,
+                        other=other,
                     )
                 elif phrasing not in checked:
                     checked.append(phrasing)
@@ -396,26 +474,33 @@ class _Checker:
             self.problem(
                 _join(path, "de"),
                 f"needs at least {MIN_GERMAN_EXAMPLES} German examples (has {german})",
+                "few_examples",
+                needed=MIN_GERMAN_EXAMPLES,
+                count=german,
             )
         return result
 
     def phone(self, value: Any, path: str) -> str | None:
         if isinstance(value, int) and not isinstance(value, bool):
-            self.problem(path, f'write the phone number in quotes ("..."), got {_kind(value)}')
+            self.problem(
+                path,
+                f'write the phone number in quotes ("..."), got {_kind(value)}',
+                "phone_quotes",
+            )
             return None
         text = self.text(value, path)
         if text is None:
             return None
         digits = sum(ch.isdigit() for ch in text)
         if not _PHONE.match(text) or not 6 <= digits <= 15:
-            self.problem(path, f"not a phone number ('{text}')")
+            self.problem(path, f"not a phone number ('{text}')", "invalid_phone", value=text)
             return None
         return text
 
     def email(self, value: Any, path: str) -> str | None:
         text = self.text(value, path)
         if text is not None and not _EMAIL.match(text):
-            self.problem(path, f"not an e-mail address ('{text}')")
+            self.problem(path, f"not an e-mail address ('{text}')", "invalid_email", value=text)
             return None
         return text
 
@@ -426,7 +511,10 @@ class _Checker:
         parsed = urlparse(text)
         host = parsed.hostname or ""
         if parsed.scheme not in ("http", "https") or "." not in host or " " in text:
-            self.problem(path, f"not a web address ('{text}'); it must start with https://")
+            self.problem(
+                path, f"not a web address ('{text}'); it must start with https://",
+                "invalid_url", value=text,
+            )  # fmt: skip
             return None
         return text
 
@@ -439,15 +527,17 @@ class _Checker:
         names = self.names(value, path)
         if any(name.lower() == ALL for name in names):
             if len(names) > 1:
-                self.problem(path, "write either 'all' or a list of municipalities, not both")
+                self.problem(
+                    path, "write either 'all' or a list of municipalities, not both", "all_and_list"
+                )
             return Area(county_wide=True)
         if not names:
-            self.problem(path, "expected 'all' or a list of municipalities")
+            self.problem(path, "expected 'all' or a list of municipalities", "no_municipalities")
             return Area()
         result: list[str] = []
         for name in names:
             if name in result:
-                self.problem(path, f"'{name}' is listed twice")
+                self.problem(path, f"'{name}' is listed twice", "listed_twice", value=name)
                 continue
             if self.towns is not None and name not in self.towns.names:
                 guess = self.towns.matcher.match(name)
@@ -456,7 +546,10 @@ class _Checker:
                     if guess
                     else "see municipalities.yml for the 26 names"
                 )
-                self.problem(path, f"unknown municipality '{name}' ({hint})")
+                self.problem(
+                    path, f"unknown municipality '{name}' ({hint})", "unknown_municipality",
+                    value=name, suggestion=guess or "",
+                )  # fmt: skip
                 continue
             result.append(name)
         return Area(municipalities=tuple(result))
@@ -468,11 +561,14 @@ class _Checker:
             if topic not in TOPICS:
                 close = get_close_matches(topic, TOPICS, n=1, cutoff=0.6)
                 hint = f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(TOPICS)}"
-                self.problem(path, f"unknown topic '{topic}' ({hint})")
+                self.problem(
+                    path, f"unknown topic '{topic}' ({hint})", "unknown_topic",
+                    value=topic, **_hint(close, TOPICS),
+                )  # fmt: skip
             elif topic not in result:
                 result.append(topic)
         if not result and len(self.issues) == before:
-            self.problem(path, "needs at least one topic")
+            self.problem(path, "needs at least one topic", "no_topic")
         return tuple(result)
 
     def field_refs(self, value: Any, path: str) -> FieldChoice:
@@ -488,7 +584,10 @@ class _Checker:
                 hint = (
                     f"did you mean '{close[0]}'?" if close else f"known fields: {', '.join(known)}"
                 )
-                self.problem(path, f"unknown field id '{field_id}' ({hint})")
+                self.problem(
+                    path, f"unknown field id '{field_id}' ({hint})", "unknown_field_ref",
+                    value=field_id, **_hint(close, known),
+                )  # fmt: skip
             elif self.fields[field_id] not in result:
                 result.append(self.fields[field_id])
         return FieldChoice(fields=tuple(result))
@@ -500,7 +599,12 @@ class _Checker:
         pending = tuple(values.get("pending", ()))
         reviewed = tuple(values.get("reviewed", ()))
         for code in set(pending) & set(reviewed):
-            self.problem(path, f"'{code}' is listed as both pending and reviewed")
+            self.problem(
+                path,
+                f"'{code}' is listed as both pending and reviewed",
+                "review_both",
+                language=code,
+            )
         return ReviewStatus(pending=pending, reviewed=reviewed)
 
     def codes(self, value: Any, path: str) -> list[str]:
@@ -525,6 +629,8 @@ class _Checker:
                     "review.pending",
                     f"texts in '{code}' ({language_name(code)}) are not marked: add '{code}' to "
                     "review.pending (or to review.reviewed once a native speaker has checked them)",
+                    "review_unmarked",
+                    language=code,
                 )
         self.entry = entry
         return ReviewStatus(pending=status.pending, reviewed=status.reviewed, used=used)
@@ -622,7 +728,10 @@ def _load_municipalities(data: Any, issues: list[ContentIssue]) -> tuple[list, R
                 for key in spelling_variants(spelling):
                     other = owner.setdefault(key, town.name)
                     if other != town.name:
-                        checker.problem(kind, f"'{spelling}' is ambiguous: it also means '{other}'")
+                        checker.problem(
+                            kind, f"'{spelling}' is ambiguous: it also means '{other}'",
+                            "ambiguous_spelling", value=spelling, other=other,
+                        )  # fmt: skip
                         break
     checker.entry = None
     return towns, checker.check_review(top.get("review"))
@@ -692,7 +801,11 @@ def load_content(path: Path | str | None = None) -> Content:
     issues: list[ContentIssue] = []
     if not directory.is_dir():
         raise ContentError(
-            [ContentIssue(str(directory), None, None, "content directory not found")]
+            [
+                ContentIssue(
+                    str(directory), None, None, "content directory not found", code="no_directory"
+                )
+            ]
         )
     raw = {name: _read_yaml(directory / name, issues) for name in FILES}
     return _build_content(raw, issues, directory)
@@ -714,10 +827,10 @@ def load_content_from_texts(texts: Mapping[str, str], *, directory: Path | None 
     for name in FILES:
         text = texts.get(name)
         if text is None:
-            issues.append(ContentIssue(name, None, None, "file is missing"))
+            issues.append(ContentIssue(name, None, None, "file is missing", code="file_missing"))
             raw[name] = None
         elif not isinstance(text, str):
-            issues.append(ContentIssue(name, None, None, "not text"))
+            issues.append(ContentIssue(name, None, None, "not text", code="not_text"))
             raw[name] = None
         else:
             raw[name] = _parse_yaml(name, text, issues)

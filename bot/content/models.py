@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from bot.texts import localized
@@ -34,6 +35,14 @@ class ContentIssue:
     entry: str | None
     field: str | None
     message: str
+    #: What kind of problem (``invalid_email``, ``missing_text``, ...) and its details
+    #: (``(("value", "kurs at bamf"),)``): the office shows the message in German
+    #: (:mod:`bot.office.content_messages`); ``message`` stays English for the CLI.
+    code: str = dataclass_field(default="", compare=False)
+    params: tuple[tuple[str, str], ...] = dataclass_field(default=(), compare=False)
+
+    def param(self, name: str, default: str = "") -> str:
+        return dict(self.params).get(name, default)
 
     def __str__(self) -> str:
         where = []

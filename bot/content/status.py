@@ -13,7 +13,9 @@ fits. The statuses, for the editor's lists:
   ``review.pending`` (the files' own review block, before the office knew it);
 * ``outdated``: the German changed since the translation was written;
 * ``machine_translated``: no text by staff, but a prepared machine translation
-  of the current source text exists (``welcome content translate``);
+  of the current source text exists (``welcome content translate``); or a
+  machine translation of the current German that an editor saved in the
+  office (origin ``machine``), not reviewed yet;
 * ``missing``: neither.
 
 German is the source of every text and has no status.
@@ -232,6 +234,9 @@ def _status(
             return AWAITING_REVIEW
         if record.source_hash != text_hash(localized[SOURCE_LANGUAGE]):
             return OUTDATED
+        if record.origin == MACHINE and not record.reviewed:
+            # Saved from the office's "maschinell übersetzen": English too needs a look.
+            return MACHINE_TRANSLATED
         if code in NO_REVIEW_NEEDED or record.reviewed:
             return UP_TO_DATE
         return AWAITING_REVIEW

@@ -34,6 +34,7 @@ from bot.content.loader import FILES, load_content_from_texts
 from bot.content.models import ContentError, ContentIssue
 from bot.content.status import (
     CURATED,
+    MACHINE,
     SOURCE_LANGUAGE,
     SourceRecord,
     TextKey,
@@ -457,6 +458,46 @@ class ContentStore:
         return True
 
     # -- translations' status
+
+    def mark_origin(
+        self,
+        file: str,
+        entry: str,
+        field: str,
+        language: str,
+        origin: str,
+        author: str | None = None,
+    ) -> bool:
+        """Record how the saved text ``(file, entry, field, language)`` was made.
+
+        ``origin``: ``machine`` (the office's "maschinell übersetzen", saved by
+        an editor; its status: machine translated until a native speaker
+        reviews it) or ``curated``. The record is made from the working copy's
+        current German. Returns False when the draft has no such text.
+        ``author`` is accepted for the office's call; the file row already
+        says who saved.
+        """
+        if origin not in (MACHINE, CURATED):
+            raise ValueError(f"unknown origin {origin!r} (machine or curated)")
+        if language == SOURCE_LANGUAGE:
+            return False
+        texts = self.draft_texts()
+        if file not in texts:
+            raise KeyError(f"no content file {file}")
+        localized = localized_texts(parse(texts[file])).get((entry, field), {})
+        german = localized.get(SOURCE_LANGUAGE)
+        if not german or not localized.get(language):
+            return False
+        with self._engine.begin() as connection:
+            self._put_source(
+                connection,
+                (file, entry, field, language),
+                text_hash(german),
+                reviewed=None,
+                at=_now(),
+                origin=origin,
+            )
+        return True
 
     def source_records(self) -> dict[TextKey, SourceRecord]:
         """(file, entry, field, language) -> the German its translation was made from."""

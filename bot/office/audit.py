@@ -38,7 +38,7 @@ ACTION_LABELS = {
     "erase": "Daten einer Person gelöscht",
     "retention": "Aufbewahrungsfristen angewandt (Löschlauf)",
     "unanswered_dismissed": "Unbeantwortete Fragen verworfen",
-    "unanswered_used": "Unbeantwortete Fragen als Beispiel vorgemerkt",
+    "unanswered_used": "Unbeantwortete Fragen als Trainingsbeispiel übernommen",
 }
 
 

@@ -42,8 +42,19 @@ from bot.office.content_forms import (
     form_fields,
     record_from_form,
 )
+from bot.office.content_messages import german_issue, german_message
 from bot.office.content_preview import preview_text
+from bot.office.model_training import (
+    STATE_LABELS,
+    STEP_LABELS,
+    TrainingNeed,
+    has_previous_model,
+    trainer,
+    training_examples,
+    training_need,
+)
 from bot.office.web import EDITOR, NavItem, office, role_required
+from bot.training import RollbackError, TrainingBusy, TrainingStatus
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +70,7 @@ AUDIT_LABELS = {
     "content_reviewed": "Sprache geprüft",
     "content_translated": "Text maschinell übersetzt",
     "training_started": "Training gestartet",
+    "training_rolled_back": "Vorheriges Modell zurückgeholt",
 }
 
 #: German labels of the per-language states (bot.content.status).
@@ -118,17 +130,6 @@ def readability(text: str | None):
     except Exception:  # noqa: BLE001 - a scoring problem must not block editing
         logger.exception("Scoring readability failed")
         return None
-
-
-def _training():
-    """``bot.training`` when this installation has it (the model swap), else None."""
-    if importlib.util.find_spec("bot.training") is None:
-        return None
-    import bot.training as training
-
-    if not hasattr(training, "start_training") or not hasattr(training, "training_status"):
-        return None
-    return training
 
 
 def _status_module():
@@ -287,8 +288,7 @@ def index() -> str:
                 )
         files.append({"file": file, "rows": rows, "problem": problem})
     publications = list(store.publications())
-    training = _training()
-    training_status = _safe_training_status(training)
+    training_status, need = _training_state(publications)
     return render_template(
         "content/index.html",
         files=files,
@@ -297,9 +297,11 @@ def index() -> str:
         status_labels=STATUS_LABELS,
         publications=publications,
         unpublished=_unpublished(store, texts, publications),
-        needs_training=_training_pending(publications, training_status),
-        training_available=training is not None,
+        need=need,
         training_status=training_status,
+        step_labels=STEP_LABELS,
+        state_labels=STATE_LABELS,
+        can_roll_back=has_previous_model(_settings()),
         threshold=threshold,
     )
 
@@ -312,29 +314,15 @@ def _unpublished(store, texts: Mapping[str, str], publications: list) -> list[st
     return [name for name, text in texts.items() if served.get(name) != text]
 
 
-def _training_pending(publications: list, status) -> bool:
-    """The latest publication needs a training that has not finished since."""
-    if not publications or not publications[0].needs_training:
-        return False
-    if status is None or getattr(status, "state", None) == "running":
-        return True
-    finished = getattr(status, "finished_at", None)
-    published = publications[0].published_at
-    try:
-        done_since = status.state == "done" and finished is not None and finished >= published
-    except TypeError:  # one of them without a time zone
-        done_since = False
-    return not done_since
+def _trainer():
+    return trainer(office(), _settings())
 
 
-def _safe_training_status(training):
-    if training is None:
-        return None
-    try:
-        return training.training_status()
-    except Exception:  # noqa: BLE001 - the box says it cannot tell; the page still works
-        logger.exception("Reading the training status failed")
-        return None
+def _training_state(publications: list) -> tuple[TrainingStatus, TrainingNeed]:
+    """The latest training and what the served model does not know yet."""
+    status = _trainer().status()
+    need = training_need(status, training_examples(office()).all(), publications)
+    return status, need
 
 
 def _publish(store):
@@ -358,7 +346,7 @@ def publish() -> Response:
         publication, translation_note = _publish(store)
     except ContentError as error:
         for issue in error.issues:
-            flash(f"Nicht veröffentlicht: {issue}", "error")
+            flash(f"Nicht veröffentlicht: {german_issue(issue)}", "error")
         return redirect(url_for("content_editor.index"))
     audit.record(
         "content_published",
@@ -378,7 +366,14 @@ def republish(version: int) -> Response:
     store = content_store()
     try:
         publication = store.republish(version, _author())
-    except (ContentError, LookupError, ValueError) as error:
+    except ContentError as error:
+        problems = "; ".join(german_issue(issue) for issue in error.issues)
+        flash(f"Version {version} konnte nicht zurückgeholt werden: {problems}", "error")
+        return redirect(url_for("content_editor.index"))
+    except LookupError:
+        flash(f"Version {version} gibt es nicht.", "error")
+        return redirect(url_for("content_editor.index"))
+    except ValueError as error:
         flash(f"Version {version} konnte nicht zurückgeholt werden: {error}", "error")
         return redirect(url_for("content_editor.index"))
     audit.record("content_republished", detail=f"version={version} neu={publication.version}")
@@ -392,19 +387,38 @@ def republish(version: int) -> Response:
 
 @blueprint.post("/training")
 def start_training() -> Response:
-    training = _training()
-    if training is None:
-        flash("Training ist auf diesem Server nicht eingerichtet.", "error")
-        return redirect(url_for("content_editor.index"))
+    _status, need = _training_state(list(content_store().publications()))
+    reason = need.summary or "Neues Training auf Wunsch"
     try:
-        job = training.start_training("Inhalte veröffentlicht", _author())
-    except Exception as error:  # noqa: BLE001 - shown to the editor, the page stays usable
-        logger.exception("Starting the training failed")
-        flash(f"Das Training konnte nicht starten: {error}", "error")
+        job = _trainer().start(reason, _author())
+    except TrainingBusy as busy:
+        flash(f"Das Training wurde nicht gestartet: {busy}", "error")
         return redirect(url_for("content_editor.index"))
-    audit.record("training_started", detail=f"job={job}")
-    flash("Das Training läuft. Der Fortschritt steht unten.", "success")
-    return redirect(url_for("content_editor.index"))
+    audit.record("training_started", detail=f"job={job} grund={reason}")
+    flash("Das Training läuft. Der Fortschritt steht unter „Veröffentlichen“.", "success")
+    return redirect(url_for("content_editor.index", _anchor="training"))
+
+
+@blueprint.get("/training/zuruecksetzen")
+def confirm_rollback() -> str:
+    status = _trainer().status()
+    return render_template(
+        "content/rollback.html",
+        training_status=status,
+        can_roll_back=has_previous_model(_settings()) and not status.running,
+    )
+
+
+@blueprint.post("/training/zuruecksetzen")
+def rollback() -> Response:
+    try:
+        status = _trainer().rollback(_author())
+    except (TrainingBusy, RollbackError) as refused:
+        flash(f"Nicht zurückgesetzt: {refused}", "error")
+        return redirect(url_for("content_editor.index", _anchor="training"))
+    audit.record("training_rolled_back", detail=f"modell={status.model_version or '?'}")
+    flash("Das vorherige Modell antwortet wieder.", "success")
+    return redirect(url_for("content_editor.index", _anchor="training"))
 
 
 # --------------------------------------------------------------------------- the entry editor
@@ -438,14 +452,14 @@ def _field_errors(issues: list[ContentIssue], file: ContentFile, entry_id: str |
     for issue in issues:
         if issue.file != file.name or issue.entry != entry_id or not issue.field:
             if issue.file == file.name and issue.entry == entry_id:
-                other.append(issue.message)
+                other.append(german_message(issue))
             else:
-                other.append(str(issue))
+                other.append(german_issue(issue))
             continue
         path = issue.field
         for label, index_path in labels.items():
             path = path.replace(label, index_path)
-        by_field.setdefault(field_id(path), []).append(issue.message)
+        by_field.setdefault(field_id(path), []).append(german_message(issue))
     return by_field, other
 
 
@@ -760,7 +774,7 @@ def delete(file_slug: str, entry_id: str):
     except ContentError as error:
         # E.g. an internship still refers to a field that would be gone.
         for issue in error.issues:
-            flash(f"Nicht gelöscht: {issue}", "error")
+            flash(f"Nicht gelöscht: {german_issue(issue)}", "error")
         return redirect(url_for("content_editor.edit", file_slug=file.slug, entry_id=entry_id))
     audit.record("content_deleted", detail=f"datei={file.name} eintrag={entry_id}")
     flash(f"„{entry_id}“ ist gelöscht (Entwurf).", "success")
@@ -779,7 +793,7 @@ def _preview(file, section, entry_id, texts, language) -> dict:
     try:
         content = content_from_texts(texts)
     except ContentError as error:
-        result["problems"] = [str(issue) for issue in error.issues]
+        result["problems"] = [german_issue(issue) for issue in error.issues]
         return result
     result["text"] = preview_text(content, section.key, entry_id, language)
     return result

@@ -12,6 +12,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from bot.chatfigures.statistics import (
@@ -21,14 +22,17 @@ from bot.chatfigures.statistics import (
     DayRangeError,
     day_label,
 )
-from bot.chatfigures.unanswered import UnansweredQuestions, known_intents
+from bot.chatfigures.unanswered import Question, UnansweredQuestions, known_intents
 from bot.language_names import display_name
+from bot.masking import EMAIL, NAME, PHONE, mask_personal_data
 from bot.office import audit
 from bot.office.charts import data_uri
 from bot.office.figures import figure_csv, format_cell
+from bot.office.model_training import training_examples
 from bot.office.web import EDITOR, NavItem, office, role_required
 from bot.store.chat_figures import DISMISSED, NEW, USED
 from bot.store.figures import REPORT_TIMEZONE
+from bot.training.examples import TRAINED_LANGUAGES, ExampleError
 
 blueprint = Blueprint("statistics", __name__)
 NAV = [
@@ -37,7 +41,9 @@ NAV = [
 ]
 #: Where an FAQ entry is created (the content editor's page).
 FAQ_NEW_URL = "/inhalte/faq/neu"
-STATUS_LABELS = {NEW: "offen", DISMISSED: "verworfen", USED: "als Beispiel vorgemerkt"}
+STATUS_LABELS = {NEW: "offen", DISMISSED: "verworfen", USED: "als Trainingsbeispiel übernommen"}
+#: The masking's placeholders: a question with one is no good training example.
+PLACEHOLDERS = (PHONE, EMAIL, NAME)
 #: At most this many questions per action (one group's worth and more).
 MAX_IDS = 500
 
@@ -194,7 +200,46 @@ def use() -> Response:
     if intent not in known_intents():
         flash("Bitte ein Anliegen (Intent) aus der Liste wählen.", "error")
         return redirect(url_for("statistics.unanswered"))
-    changed = _questions().use_as_example(ids, intent)
+    examples = training_examples(office())
+    added: list[int] = []
+    for question in _questions().by_ids(ids):
+        if question.status != NEW:
+            continue
+        language, text = example_of(question)
+        placeholders = [mark for mark in PLACEHOLDERS if mark in text]
+        if placeholders:
+            flash(
+                f"„{text}“ wurde nicht übernommen. Beispielsatz: Er enthält "
+                f"{', '.join(placeholders)} statt persönlicher Daten; bitte eine Frage ohne "
+                "Platzhalter wählen oder sie als FAQ-Beispiel umformulieren.",
+                "error",
+            )
+            continue
+        try:
+            examples.add(intent, language, text, current_user.username)
+        except ExampleError as refused:
+            flash(f"„{text}“ wurde nicht übernommen. {refused}", "error")
+            continue
+        added.append(question.id)
+    changed = _questions().use_as_example(added, intent)
     audit.record("unanswered_used", detail=f"fragen={changed} intent={intent}")
-    flash(f"{changed} Frage(n) als Beispiel für „{intent}“ vorgemerkt.", "success")
+    if changed:
+        flash(
+            f"{changed} Frage(n) als Trainingsbeispiel für „{intent}“ übernommen. "
+            "Der Assistent lernt sie beim nächsten Training (Seite „Inhalte“).",
+            "success",
+        )
     return redirect(url_for("statistics.unanswered"))
+
+
+def example_of(question: Question) -> tuple[str, str]:
+    """(language, text) the question is trained as.
+
+    The model is trained per language (data/nlu/<language>); a question in
+    another language is trained through its German translation, as the chat
+    understands it. Masked once more: the placeholders the examples check
+    refuses tell staff that personal data was in it.
+    """
+    if question.language not in TRAINED_LANGUAGES and question.text_de:
+        return "de", mask_personal_data(question.text_de, "de")
+    return question.language, mask_personal_data(question.text, question.language)

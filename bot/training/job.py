@@ -153,6 +153,8 @@ class Trainer:
                     reason=reason,
                     author=author,
                     training_seconds=previous.training_seconds,
+                    data_at=previous.data_at,
+                    previous_data_at=previous.previous_data_at,
                 ),
             )
             self._thread = threading.Thread(
@@ -177,7 +179,10 @@ class Trainer:
             candidate = self._train(work, self._prepare(work))
             self._smoke_test(work, candidate)
             version = self._activate_and_swap(candidate)
+            served = st.read_status(self.settings.model_dir)
             self._update(
+                data_at=served.started_at,
+                previous_data_at=served.data_at,
                 state=st.DONE,
                 step=st.DONE,
                 progress=100,
@@ -366,7 +371,10 @@ class Trainer:
                 raise RollbackError(f"{refused} Das bisherige Modell ist weiter aktiv.") from None
             os.replace(swap_area, previous)
             logger.info("Rollback by %s; serving model %s", author, answer.get("model_id"))
+            before = st.read_status(self.settings.model_dir)
             return self._update(
+                data_at=before.previous_data_at,
+                previous_data_at=before.data_at,
                 state=st.DONE,
                 step=st.DONE,
                 progress=100,

@@ -39,6 +39,11 @@ class TrainingStatus:
     author: str = ""
     #: How long the last successful `rasa train` took (estimates the next one's progress).
     training_seconds: float | None = None
+    #: When the training data of the model now served were assembled (its job's start):
+    #: office examples added later are not in it yet. None: not trained by the office.
+    data_at: str | None = None
+    #: The same for the previous model (what a rollback serves again).
+    previous_data_at: str | None = None
 
     @property
     def running(self) -> bool:

@@ -10,13 +10,17 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from bot.content import get_content
+from bot.content.store import ContentStore
 from bot.office.app import create_app
 from bot.office.services import Office
-from bot.settings import Settings, load_settings
+from bot.settings import PROJECT_ROOT, Settings, get_settings, load_settings
 from bot.store import RequestStore
 from bot.store.models import StaffUser
 from tests.helpers.databases import POSTGRES_URL, database_backends, empty_database
 from tests.helpers.office import login
+
+CONTENT_DIR = PROJECT_ROOT / "data" / "content"
 
 PASSWORD = "Kaffee im Landratsamt 7"
 START = datetime(2026, 12, 3, 8, 0, tzinfo=timezone.utc)
@@ -43,6 +47,8 @@ def office_settings(tmp_path, database_url: str, **environ: str) -> Settings:
             "WELCOME_DATABASE_URL": database_url,
             # The test client speaks http: a Secure cookie would never be sent back.
             "WELCOME_OFFICE_SECURE_COOKIES": "off",
+            # The training's status and models of the test, never the repository's models/.
+            "WELCOME_MODEL_DIR": str(tmp_path / "models"),
             **environ,
         }
     )
@@ -107,3 +113,33 @@ def signed_in(app: Flask, make_user) -> Callable[[str], FlaskClient]:
         return browser
 
     return sign_in
+
+
+# --- the content editor's tests (/inhalte)
+
+
+@pytest.fixture
+def environment(monkeypatch, tmp_path, database_url: str) -> Iterator[None]:
+    """The assistant's settings on the test database; no prepared translations (content tests)."""
+    monkeypatch.setenv("WELCOME_DATABASE_URL", database_url)
+    monkeypatch.setenv("WELCOME_CONTENT_REFRESH_SECONDS", "0")
+    monkeypatch.setenv("WELCOME_TRANSLATION_DIR", str(tmp_path / "translation"))
+    monkeypatch.setenv("WELCOME_CONTENT_DIR", str(CONTENT_DIR))
+    get_settings.cache_clear()
+    get_content.cache_clear()
+    yield
+    get_settings.cache_clear()
+    get_content.cache_clear()
+
+
+@pytest.fixture
+def store(environment, database_url: str) -> Iterator[ContentStore]:
+    """The content store with the repository's files imported (as ``welcome content import``)."""
+    with ContentStore(database_url) as content_store:
+        content_store.import_dir(CONTENT_DIR, "test")
+        yield content_store
+
+
+@pytest.fixture
+def editor(store, signed_in) -> FlaskClient:
+    return signed_in("editor")

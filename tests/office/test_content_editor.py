@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
 
-import pytest
 from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
 from bot.content import get_content
 from bot.content.store import ContentStore
-from bot.settings import PROJECT_ROOT, get_settings
+from bot.settings import PROJECT_ROOT
 from tests.helpers.html_forms import filled, form_data
 from tests.helpers.office import csrf_token
 
@@ -24,33 +22,6 @@ HARD_GERMAN = (
     "vorherige Beantragung einer entsprechenden Teilnahmeberechtigungsbescheinigung bei "
     "der zuständigen Ausländerbehörde beziehungsweise beim Bundesamt voraus."
 )
-
-
-@pytest.fixture
-def environment(monkeypatch, tmp_path, database_url: str) -> Iterator[None]:
-    """The assistant's settings on the test database; no prepared translations."""
-    monkeypatch.setenv("WELCOME_DATABASE_URL", database_url)
-    monkeypatch.setenv("WELCOME_CONTENT_REFRESH_SECONDS", "0")
-    monkeypatch.setenv("WELCOME_TRANSLATION_DIR", str(tmp_path / "translation"))
-    monkeypatch.setenv("WELCOME_CONTENT_DIR", str(CONTENT_DIR))
-    get_settings.cache_clear()
-    get_content.cache_clear()
-    yield
-    get_settings.cache_clear()
-    get_content.cache_clear()
-
-
-@pytest.fixture
-def store(environment, database_url: str) -> Iterator[ContentStore]:
-    """The content store with the repository's files imported (as ``welcome content import``)."""
-    with ContentStore(database_url) as content_store:
-        content_store.import_dir(CONTENT_DIR, "test")
-        yield content_store
-
-
-@pytest.fixture
-def editor(store, signed_in) -> FlaskClient:
-    return signed_in("editor")
 
 
 def page(response) -> str:
@@ -142,7 +113,7 @@ def test_a_broken_entry_is_refused_naming_the_field_and_keeps_what_was_typed(edi
     # The message stands next to the field it names.
     assert 'id="field-contact-email-errors"' in shown
     email_errors = shown.split('id="field-contact-email-errors"')[1].split("</ul>")[0]
-    assert "not an e-mail address" in email_errors
+    assert "„kurs at bamf“ ist keine E-Mail-Adresse." in email_errors
     assert 'id="field-title-de-errors"' in shown
     assert store.draft_texts()["offers.yml"] == before
 
@@ -284,8 +255,9 @@ def test_a_new_town_spelling_needs_training_and_the_overview_says_so(editor, sto
 
     assert store.publications()[0].needs_training
     overview = page(editor.get("/inhalte/"))
-    box = overview.split('id="training"')[1].split("</div>")[0]
-    assert "neues Training" in box
+    box = overview.split('id="training"')[1].split("Frühere Veröffentlichungen")[0]
+    assert "Training nötig: neue Ortsnamen veröffentlicht." in box
+    assert 'id="start-training"' in box
 
 
 def test_hard_to_read_german_is_flagged_in_the_overview_and_the_editor(editor, store):

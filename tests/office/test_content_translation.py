@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -52,6 +53,14 @@ def editor(monkeypatch, tmp_path: Path, database_url: str, signed_in) -> Iterato
     get_content.cache_clear()
 
 
+def language_badge(client: FlaskClient, field: str, language: str) -> str:
+    """The status badge next to the field's text in ``language`` on the entry's page."""
+    shown = client.get(OFFER).get_data(as_text=True)
+    head = shown.split(f'<label for="field-{field}-{language}">')[1].split("</div>")[0]
+    found = re.search(r'<span class="badge[^"]*">([^<]+)</span>', head)
+    return found.group(1) if found else ""
+
+
 def press(client: FlaskClient, data: MultiDict, action: str) -> str:
     data = MultiDict(data)
     data.setlist("action", [action])
@@ -81,6 +90,26 @@ def test_a_plain_german_text_is_translated_with_the_marker_into_the_form(editor,
     assert response.status_code == 302
     with ContentStore(database_url) as store:
         assert "🌐" in store.draft_texts()["offers.yml"]
+    # Saved, it counts as a machine translation, not as a curated text awaiting review.
+    assert language_badge(editor, "summary", "uk") == "maschinell übersetzt"
+    assert language_badge(editor, "summary", "ar") != "maschinell übersetzt"
+
+    reviewed = editor.post(
+        f"{OFFER}/geprueft/uk", data={"csrf_token": form["csrf_token"]}, follow_redirects=True
+    )
+
+    assert "als geprüft vermerkt" in reviewed.get_data(as_text=True)
+    assert language_badge(editor, "summary", "uk") == "aktuell"
+
+
+def test_a_machine_translation_into_english_is_marked_until_checked(editor):
+    data = filled(current_form(editor), summary__de=EASY_GERMAN)
+    form = form_data(press(editor, data, "translate:summary:en"), "entry-form")
+    assert form["origin.summary.en"] == "machine"
+
+    editor.post(OFFER, data=MultiDict([*form.items(multi=True), ("action", "save")]))
+
+    assert language_badge(editor, "summary", "en") == "maschinell übersetzt"
 
 
 def test_a_hard_german_text_is_translated_only_after_confirmation(editor):

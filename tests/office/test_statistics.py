@@ -21,9 +21,11 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.chatfigures.feedback import Offer, record_vote
+from bot.store.chat_figures import unanswered_table
 from bot.store.db import make_engine
 from bot.store.models import AuditEntry
 from bot.store.tracker_store import WelcomeTrackerStore
+from bot.training.examples import TrainingExamples
 from tests.helpers.office import csrf_token, text
 
 SENDERS = ("tg-70001", "web-" + "c" * 32, "tg-70003")
@@ -212,20 +214,40 @@ def test_unanswered_questions_masked_grouped_dismissed_and_used(signed_in, chats
     assert ids
 
     token = csrf_token(page)
-    # Use one as an example of an intent: a made-up intent is refused by name.
-    first = ids[0]
+    with office.engine.connect() as connection:
+        by_text = {
+            row.text: row.id
+            for row in connection.execute(sa.select(unanswered_table.c.text, unanswered_table.c.id))
+        }
+    with_phone = by_text["Ruf mich an unter [Telefon] wegen Wohngeld"]
+    plain = by_text["Wohngeld beantragen wo?"]
+    # Use them as examples of an intent: a made-up intent is refused by name.
     refused = browser.post(
         "/unbeantwortet/beispiel",
-        data={"id": first, "intent": "erfunden", "csrf_token": token},
+        data={"id": plain, "intent": "erfunden", "csrf_token": token},
         follow_redirects=True,
     )
     assert "Bitte ein Anliegen (Intent) aus der Liste wählen." in text(refused)
     used = browser.post(
         "/unbeantwortet/beispiel",
-        data={"id": first, "intent": "ask_offers", "csrf_token": token},
+        data={"id": [plain, with_phone], "intent": "ask_offers", "csrf_token": token},
         follow_redirects=True,
     )
-    assert "1 Frage(n) als Beispiel für „ask_offers“ vorgemerkt." in text(used)
+    assert "1 Frage(n) als Trainingsbeispiel für „ask_offers“ übernommen." in text(used)
+    # The masked phone number makes no example; the message names the field and why.
+    assert (
+        "„Ruf mich an unter [Telefon] wegen Wohngeld“ wurde nicht übernommen. "
+        "Beispielsatz: Er enthält [Telefon]"
+    ) in text(used)
+    assert [
+        (e.intent, e.language, e.text) for e in TrainingExamples("", engine=office.engine).all()
+    ] == [("ask_offers", "de", "Wohngeld beantragen wo?")]
+    # The content page says a training is needed and offers to start it.
+    contents = text(browser.get("/inhalte/"))
+    box = contents.split('id="training"')[1].split("Frühere Veröffentlichungen")[0]
+    assert "Training nötig: 1 neues Beispiel." in box
+    assert 'id="start-training"' in box
+    first = plain
     rest = [value for value in ids if value != first]
     dismissed = browser.post(
         "/unbeantwortet/verwerfen",

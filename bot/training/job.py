@@ -333,13 +333,19 @@ class Trainer:
         had_previous = previous.exists()
         if had_previous:
             os.replace(previous, backup)
-        _replace_file(served, previous)
+        # The very first model of an installation has nothing to keep for a rollback.
+        had_served = served.exists()
+        if had_served:
+            _replace_file(served, previous)
         _replace_file(candidate, served)
         try:
             answer = request_swap(self.settings, served.name)
         except SwapError as refused:
             # Back to the model the server still serves, so a restart serves it too.
-            _replace_file(previous, served)
+            if had_served:
+                _replace_file(previous, served)
+            else:
+                served.unlink(missing_ok=True)
             if had_previous:
                 os.replace(backup, previous)
             raise TrainingFailed(f"{refused} Das bisherige Modell ist weiter aktiv.") from None

@@ -10,10 +10,19 @@ what was served stays (the files, for a process that starts then); a publication
 that does not load (it passed the same validation when it was published, so
 this means a newer code's check is stricter) leaves the last good content in
 place.
+
+Chat servers answer on an asyncio event loop (the Rasa server's NLU components,
+the action server's actions): a caller on an event loop never waits for the
+database or for a new publication to load (a few tenths of a second, every
+chat of the process would wait). It gets what is served now, and one
+background thread looks for a new version and swaps it in when it is loaded.
+Only the very first load of a process is done by its caller. Other callers
+(the office, the command line, tests) look and load themselves, as before.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import threading
@@ -39,6 +48,15 @@ publications_table = ContentPublication.__table__
 #: After a failed look into the database, wait at least this long before the next one:
 #: an unreachable server may take seconds to time out, and every chat turn asks.
 ERROR_RETRY_SECONDS = 5.0
+
+
+def on_event_loop() -> bool:
+    """Whether the caller runs on an asyncio event loop (and must not block it)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def files_version(directory: Path) -> str:
@@ -73,7 +91,8 @@ class PublishedContent:
     Callable like the function it replaces; ``cache_clear()`` forgets what was
     loaded (tests, and after editing the files by hand without a database).
     Thread-safe: readers take the served content without a lock; one thread at
-    a time looks for a new version.
+    a time looks for a new version. A caller on an event loop leaves looking and
+    loading to a background thread (see the module's description).
     """
 
     def __init__(self) -> None:
@@ -83,6 +102,9 @@ class PublishedContent:
         self._failed_version: int | None = None
         self._engine: Engine | None = None
         self._engine_url: str | None = None
+        self._background: threading.Thread | None = None
+        # Not self._lock: the background thread holds that while it loads.
+        self._background_lock = threading.Lock()
 
     def __call__(self) -> Content:
         return self._current().content
@@ -104,8 +126,12 @@ class PublishedContent:
         settings = get_settings()
         key = (settings.database_url, str(settings.content_dir))
         served = self._served
-        if served is not None and served.key == key and time.monotonic() < self._next_check:
-            return served
+        if served is not None and served.key == key:
+            if time.monotonic() < self._next_check:
+                return served
+            if on_event_loop():
+                self._refresh_in_background(key)
+                return served
         with self._lock:
             served = self._served
             if served is not None and served.key == key and time.monotonic() < self._next_check:
@@ -117,6 +143,32 @@ class PublishedContent:
             self._served = served
             self._next_check = time.monotonic() + wait
             return served
+
+    def _refresh_in_background(self, key: tuple[str, str]) -> None:
+        """Look for a new version (and load it) in one thread; callers keep the served one."""
+        with self._background_lock:
+            if self._background is not None and self._background.is_alive():
+                return
+            # Callers until the thread is done take the served content without asking.
+            self._next_check = time.monotonic() + ERROR_RETRY_SECONDS
+            self._background = threading.Thread(
+                target=self._background_refresh, args=(key,), name="content-refresh", daemon=True
+            )
+            self._background.start()
+
+    def _background_refresh(self, key: tuple[str, str]) -> None:
+        settings = get_settings()
+        try:
+            with self._lock:
+                served = self._served
+                if served is None or served.key != key:
+                    return  # forgotten or settings changed meanwhile: the next caller loads
+                served, wait = self._refresh(settings, key, served)
+                self._served = served
+                self._next_check = time.monotonic() + wait
+        except Exception:  # noqa: BLE001 - e.g. the files broke: keep serving, try again later
+            logger.warning("Looking for new content failed; keeping what is served", exc_info=True)
+            self._next_check = time.monotonic() + ERROR_RETRY_SECONDS
 
     def _refresh(
         self, settings: Settings, key: tuple[str, str], served: _Served | None

@@ -27,6 +27,8 @@ import hashlib
 import logging
 import threading
 import time
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,6 +107,18 @@ class PublishedContent:
         self._background: threading.Thread | None = None
         # Not self._lock: the background thread holds that while it loads.
         self._background_lock = threading.Lock()
+        self._preparers: list[weakref.WeakMethod] = []
+
+    def on_new_content(self, method: Callable[[Content, str], None]) -> None:
+        """Call ``method(content, version)`` with each newly loaded content, before it is served.
+
+        For what is derived from the content and costly to build (the FAQ
+        matcher's index): it is built in the thread that loads the content, so
+        it is ready when the content is served. ``method`` is a bound method,
+        held weakly (a replaced model's components go away); its errors are
+        logged and the content is served anyway.
+        """
+        self._preparers.append(weakref.WeakMethod(method))
 
     def __call__(self) -> Content:
         return self._current().content
@@ -199,6 +213,7 @@ class PublishedContent:
                 else:
                     logger.info("Serving published content version %d", latest)
                     register_towns(content.municipality_names)
+                    self._prepare(content, version)
                     return _Served(content, version, key), wait
         except (sa.exc.SQLAlchemyError, InvalidDatabaseURL, ImportError, OSError) as error:
             # Unreachable or not migrated: what is served stays (the files at the start);
@@ -211,12 +226,24 @@ class PublishedContent:
             wait = max(wait, ERROR_RETRY_SECONDS)
         return (served if served is not None else self._from_files(settings, key)), wait
 
-    @staticmethod
-    def _from_files(settings: Settings, key: tuple[str, str]) -> _Served:
+    def _from_files(self, settings: Settings, key: tuple[str, str]) -> _Served:
         # Broken files raise ContentError to the caller, as before publications existed.
         content = load_content(settings.content_dir)
         register_towns(content.municipality_names)
-        return _Served(content, files_version(settings.content_dir), key)
+        version = files_version(settings.content_dir)
+        self._prepare(content, version)
+        return _Served(content, version, key)
+
+    def _prepare(self, content: Content, version: str) -> None:
+        for reference in list(self._preparers):
+            method = reference()
+            if method is None:
+                self._preparers.remove(reference)
+                continue
+            try:
+                method(content, version)
+            except Exception:  # noqa: BLE001 - what it prepares is built later instead
+                logger.exception("Preparing for content %s failed", version)
 
     # -- the database
 

@@ -13,9 +13,9 @@ are nearer) and gibberish, near nothing, still falls back. Thresholds are
 calibrated on the held-out sets (``bench/faq.py --calibrate``).
 
 When the FAQ changes, the index is rebuilt (about a tenth of a second for the
-county's FAQ, see ``bench/faq.py``); in the running server in a background
-thread while the previous index answers, so no chat waits: a published FAQ is
-answered within seconds.
+county's FAQ, see ``bench/faq.py``); in the running server by the thread that
+loads the new publication, before it is served, so no chat waits: a published
+FAQ is answered within seconds.
 
 Languages: messages in a non-native language arrive in English already
 (:class:`bot.nlu.translation.TranslateToEnglish`). A native-language message
@@ -30,7 +30,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -278,8 +277,15 @@ class FaqMatcher(GraphComponent):
         self._index: FaqIndex | None = None
         self._index_key: str | None = None
         self._seen_content: Any = None
-        self._rebuild_lock = threading.Lock()
-        self._rebuilding: threading.Thread | None = None
+        self._prebuilt: tuple[str, Any, FaqIndex] | None = None
+        self._watch_publications()
+
+    def _watch_publications(self) -> None:
+        import bot.content
+
+        register = getattr(bot.content.get_content, "on_new_content", None)
+        if callable(register) and self.intent_texts:
+            register(self._prebuild)
 
     @property
     def _ngrams(self) -> tuple[int, int]:
@@ -332,12 +338,11 @@ class FaqMatcher(GraphComponent):
     def index(self) -> FaqIndex | None:
         """The index of the FAQ served now, rebuilt when it changed; None without an FAQ.
 
-        On the event loop (the running server) a changed FAQ is indexed in a
-        background thread and the previous index answers until the new one is
-        ready: no chat waits for the rebuild. The first index is built here.
+        In a running server the index of a new publication is built before the
+        publication is served, in the thread that loads it (:meth:`_prebuild`):
+        no chat waits for the rebuild. Otherwise it is built here.
         """
         from bot.content import get_content
-        from bot.content.published import on_event_loop
 
         try:
             content = get_content()
@@ -347,41 +352,27 @@ class FaqMatcher(GraphComponent):
         if content is not self._seen_content or self._index is None:
             key = _faq_key(content)
             if key != self._index_key:
-                if self._index is not None and on_event_loop():
-                    self._rebuild_in_background(content, key)
-                    return self._index
-                self._build(content, key)
+                prebuilt = self._prebuilt
+                if prebuilt is not None and prebuilt[0] == key and prebuilt[1] is content:
+                    self._index = prebuilt[2]
+                    logger.info("FAQ index of %s in use", key)
+                else:
+                    self._index = self._build(getattr(content, "faq", ()))
+                self._index_key = key
+                self._prebuilt = None
             self._seen_content = content
         return self._index
 
-    def _build(self, content: Any, key: str) -> None:
-        entries = getattr(content, "faq", ())
+    def _build(self, entries: Sequence[Any]) -> FaqIndex:
         if self._intent_counts is None:
             self._intent_counts = IntentCounts(self.intent_texts, self._ngrams)
         index = FaqIndex(self._intent_counts, faq_examples(entries))
-        # The index before its key: a reader seeing the new key finds the new index.
-        self._index = index
-        self._index_key = key
-        self._seen_content = content
         logger.info("FAQ index built: %d entries", len(entries))
+        return index
 
-    def _rebuild_in_background(self, content: Any, key: str) -> None:
-        with self._rebuild_lock:
-            if self._rebuilding is not None and self._rebuilding.is_alive():
-                return
-            self._rebuilding = threading.Thread(
-                target=self._rebuild, args=(content, key), name="faq-index", daemon=True
-            )
-            self._rebuilding.start()
-
-    def _rebuild(self, content: Any, key: str) -> None:
-        try:
-            self._build(content, key)
-        except Exception:  # noqa: BLE001 - the previous index keeps answering
-            logger.exception("Rebuilding the FAQ index failed; the previous FAQ is answered")
-            # Not again on every message: the next publication tries again.
-            self._index_key = key
-            self._seen_content = content
+    def _prebuild(self, content: Any, version: str) -> None:
+        """Index a newly loaded content before it is served (called by ``get_content``)."""
+        self._prebuilt = (f"version:{version}", content, self._build(getattr(content, "faq", ())))
 
     def wins(self, match: FaqMatch) -> bool:
         return (

@@ -14,9 +14,10 @@ place.
 Chat servers answer on an asyncio event loop (the Rasa server's NLU components,
 the action server's actions): a caller on an event loop never waits for the
 database or for a new publication to load (a few tenths of a second, every
-chat of the process would wait). It gets what is served now, and one
-background thread looks for a new version and swaps it in when it is loaded.
-Only the very first load of a process is done by its caller. Other callers
+chat of the process would wait). It gets what is served now; one background
+thread per process, started by the first such caller, looks for a new version
+every ``content_refresh_seconds`` and swaps it in when it is loaded. Only the
+very first load of a process is done by its caller. Other callers
 (the office, the command line, tests) look and load themselves, as before.
 """
 
@@ -105,7 +106,7 @@ class PublishedContent:
         self._engine: Engine | None = None
         self._engine_url: str | None = None
         self._background: threading.Thread | None = None
-        # Not self._lock: the background thread holds that while it loads.
+        # Not self._lock: the watching thread holds that while it loads.
         self._background_lock = threading.Lock()
         self._preparers: list[weakref.WeakMethod] = []
 
@@ -144,7 +145,7 @@ class PublishedContent:
             if time.monotonic() < self._next_check:
                 return served
             if on_event_loop():
-                self._refresh_in_background(key)
+                self._watch_in_background(key)
                 return served
         with self._lock:
             served = self._served
@@ -158,31 +159,40 @@ class PublishedContent:
             self._next_check = time.monotonic() + wait
             return served
 
-    def _refresh_in_background(self, key: tuple[str, str]) -> None:
-        """Look for a new version (and load it) in one thread; callers keep the served one."""
+    def _watch_in_background(self, key: tuple[str, str]) -> None:
+        """Start the thread that looks for new versions (and loads them) for this process.
+
+        It keeps looking whether or not chats ask: an action server whose
+        actions run seldom still has a publication loaded when one is asked for.
+        """
         with self._background_lock:
             if self._background is not None and self._background.is_alive():
                 return
-            # Callers until the thread is done take the served content without asking.
-            self._next_check = time.monotonic() + ERROR_RETRY_SECONDS
             self._background = threading.Thread(
-                target=self._background_refresh, args=(key,), name="content-refresh", daemon=True
+                target=self._watch, args=(key,), name="content-watch", daemon=True
             )
             self._background.start()
 
-    def _background_refresh(self, key: tuple[str, str]) -> None:
-        settings = get_settings()
-        try:
-            with self._lock:
-                served = self._served
-                if served is None or served.key != key:
-                    return  # forgotten or settings changed meanwhile: the next caller loads
-                served, wait = self._refresh(settings, key, served)
-                self._served = served
-                self._next_check = time.monotonic() + wait
-        except Exception:  # noqa: BLE001 - e.g. the files broke: keep serving, try again later
-            logger.warning("Looking for new content failed; keeping what is served", exc_info=True)
-            self._next_check = time.monotonic() + ERROR_RETRY_SECONDS
+    def _watch(self, key: tuple[str, str]) -> None:
+        while True:
+            served = self._served
+            if served is None or served.key != key:
+                return  # forgotten or settings changed: the next caller loads and watches
+            delay = self._next_check - time.monotonic()
+            if delay > 0:
+                time.sleep(min(max(delay, 0.05), 1.0))
+                continue
+            try:
+                with self._lock:
+                    served = self._served
+                    if served is None or served.key != key:
+                        return
+                    served, wait = self._refresh(get_settings(), key, served)
+                    self._served = served
+                    self._next_check = time.monotonic() + max(wait, 0.2)
+            except Exception:  # noqa: BLE001 - e.g. the files broke: keep serving, look later
+                logger.warning("Looking for new content failed; keeping it", exc_info=True)
+                self._next_check = time.monotonic() + ERROR_RETRY_SECONDS
 
     def _refresh(
         self, settings: Settings, key: tuple[str, str], served: _Served | None

@@ -17,14 +17,22 @@ server. Scenarios, a function each (``SCENARIOS``; add one by writing
   door of this project (:mod:`bot.channels.model_swap`, model built in a
   worker thread). Latencies of the turns that overlapped the swap, and of all.
 - ``stock``: the same with Rasa's own ``PUT /model`` (loads on the event loop).
+- ``faq``: "publish an FAQ and an offer change" as the office does
+  (:func:`bot.publishing.publish_and_prepare` in a process of its own, with
+  word-by-word Arabic models installed so that machine translations are
+  prepared): a new FAQ entry and a changed offer summary are saved as drafts,
+  then published half-way through the load; users ask the new question (de,
+  ar) and for the offer until they get the new texts. Time from "publish" to
+  each new answer, how long the publish request took, and the latencies of
+  the turns during the publication against those before it.
 - ``training``: "publish a change needing training": an intent example only
   the new model knows is added and :func:`bot.training.Trainer.start` runs
   (data, ``rasa train``, conversation tests, activation, swap); the time until
   a user writing that example gets the greeting, with the steps' times.
 
 A turn fails when it raises, returns an HTTP error or brings no message.
-Targets (issue 11): training change served <= 90 s; during a swap no failed
-turn and the longest turn <= 1 s.
+Targets (issue 11): FAQ/content change served <= 5 s; training change served
+<= 90 s; during a swap no failed turn and the longest turn <= 1 s.
 """
 
 from __future__ import annotations
@@ -41,6 +49,7 @@ import sys
 import tempfile
 import threading
 import time
+import types
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -52,6 +61,7 @@ from bot.commands.service import (  # noqa: E402
     _wait_until_up,
     model_path,
     rasa_environment,
+    rest_headers,
     send_rest_message,
     start_action_server,
     stop_services,
@@ -244,10 +254,208 @@ def scenario_training(bench: Bench) -> dict:
     }
 
 
+# --- scenario faq: an FAQ and an offer change published as the office does ---------
+
+FAQ_ID = "bench-bibliotheksausweis"
+FAQ_ENTRY = """
+  - id: bench-bibliotheksausweis
+    question:
+      de: Wo bekomme ich einen Bibliotheksausweis?
+      en: Where do I get a library card?
+    examples:
+      de:
+        - Wo bekomme ich einen Bibliotheksausweis?
+        - Wie kann ich Bücher in der Bücherei ausleihen?
+        - bibliotheksausweis beantragen
+        - Ich möchte mich in der Stadtbibliothek anmelden
+      en:
+        - Where do I get a library card?
+        - Where do I get a card for the library?
+        - how can I borrow books from the library
+        - library card application
+    answer:
+      de: Fragen Sie in der Bücherei Ihrer Stadt nach einem Ausweis. Bringen Sie Ihren Pass mit.
+      en: Ask the library of your town for a library card. Bring your passport.
+    verified: false
+"""
+OFFER_SENTENCE = "Die Migrationsberatung ist für Erwachsene ab 27 Jahren."
+OFFER_NEW_SENTENCE = "Sie hat jetzt auch eine Sprechstunde am Samstag."
+#: Word-by-word test models (ar <-> en), as the content journey test builds them: the
+#: Arabic question is read in English, the answer is the translation prepared at publishing.
+TO_ENGLISH = {
+    "ar": {"أين": "where", "أحصل": "do I get", "على": "a", "بطاقة": "card",
+           "للمكتبة؟": "for the library?"},
+}  # fmt: skip
+FROM_ENGLISH = {
+    "ar": {"ask": "اسأل", "library": "المكتبة", "card": "بطاقة", "town": "مدينتك",
+           "bring": "أحضر", "passport": "جواز السفر"},
+}  # fmt: skip
+#: (question, language hint, words the new answer has) per thing a newcomer waits for.
+PUBLISHED_QUESTIONS = {
+    "FAQ de": ("Wo bekomme ich einen Bibliotheksausweis?", None, ("Bücherei Ihrer Stadt",)),
+    "FAQ ar": ("أين أحصل على بطاقة للمكتبة؟", "ar", ("المكتبة", "جواز السفر")),
+    "offer de": ("Ich suche eine Migrationsberatung in Böblingen", None, (OFFER_NEW_SENTENCE,)),
+}
+#: How long a poll waits for a published change (a limit, not the measurement).
+SERVED_WITHIN = 120.0
+
+
+def install_test_models(settings: Settings, work: Path) -> None:
+    """Word-by-word ar <-> en models installed and translations prepared, as an operator does."""
+    import zipfile
+
+    from bot.processes import rasa_environment
+
+    # tests/ is not a package (and site-packages ships an unrelated `tests`): point the
+    # name at ours, so the test helpers and their own imports load.
+    project_tests = types.ModuleType("tests")
+    project_tests.__path__ = [str(ROOT / "tests")]
+    sys.modules["tests"] = project_tests
+    from tests.helpers.argos_dictionary import build_dictionary_package
+
+    folder = work / "argos"
+    folder.mkdir()
+    for language in TO_ENGLISH:
+        for source, target, words in (
+            (language, "en", TO_ENGLISH[language]),
+            ("en", language, FROM_ENGLISH[language]),
+        ):
+            package = build_dictionary_package(folder / "build", source, target, dict(words))
+            archive = folder / f"translate-{source}_{target}-1_0.argosmodel"
+            with zipfile.ZipFile(archive, "w") as zipped:
+                for path in sorted(package.rglob("*")):
+                    zipped.write(path, path.relative_to(package.parent))
+    environment = rasa_environment(settings)
+    for command in (
+        ["languages", "install", *TO_ENGLISH, "--from-file", str(folder)],
+        ["content", "translate"],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "bot.cli", *command],
+            cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+        if done.returncode != 0:
+            raise RuntimeError(f"welcome {' '.join(command)} failed:\n{done.stdout}{done.stderr}")
+
+
+def save_drafts(settings: Settings) -> None:
+    """The new FAQ entry and the changed offer summary, saved as drafts (not served yet)."""
+    from bot.content.store import ContentStore
+
+    with ContentStore(settings.database_url) as store:
+        drafts = store.draft_texts()
+        offers = drafts["offers.yml"]
+        if offers.count(OFFER_SENTENCE) != 1:
+            raise RuntimeError(f"offers.yml: {OFFER_SENTENCE!r} is not there once")
+        store.save_draft("faq.yml", drafts["faq.yml"].rstrip("\n") + "\n" + FAQ_ENTRY, "bench")
+        store.save_draft(
+            "offers.yml", offers.replace(OFFER_SENTENCE, f"{OFFER_SENTENCE} {OFFER_NEW_SENTENCE}"),
+            "bench",
+        )  # fmt: skip
+
+
+def publish_worker() -> int:
+    """The office's side (``--publish-worker``): publish when told, as the "Veröffentlichen" button.
+
+    A process of its own, as the office is; imports done before "ready", so
+    that the time from "go" is the publish request's.
+    """
+    from bot.content.store import ContentStore
+    from bot.publishing import publish_and_prepare
+    from bot.settings import get_settings
+
+    settings = get_settings()
+    store = ContentStore(settings.database_url)
+    print("ready", flush=True)
+    sys.stdin.readline()
+    started = time.perf_counter()
+    result = publish_and_prepare(store, settings, "bench")
+    seconds = time.perf_counter() - started
+    print(json.dumps({
+        "version": result.publication.version,
+        "seconds": round(seconds, 2),
+        "translated": sum(item.translated for item in result.translations.translated)
+        if result.translations else None,
+        "note": result.translation_note,
+    }), flush=True)  # fmt: skip
+    return 0
+
+
+def ask(bench: Bench, text: str, language_hint: str | None) -> str:
+    body: dict = {"sender": f"bench-published-{secrets.token_hex(4)}", "message": text}
+    if language_hint:
+        body["metadata"] = {"language_hint": language_hint}
+    request = urllib.request.Request(
+        f"{bench.base_url}/webhooks/rest/webhook",
+        data=json.dumps(body).encode("utf-8"),
+        headers=rest_headers(bench.settings.rest_token),
+    )
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        replies = json.loads(answer.read().decode("utf-8"))
+    return "\n".join(reply.get("text") or "" for reply in replies)
+
+
+def scenario_faq(bench: Bench) -> dict:
+    from bot.processes import rasa_environment
+
+    for what, (question, hint, words) in PUBLISHED_QUESTIONS.items():
+        if all(word in ask(bench, question, hint) for word in words):
+            raise RuntimeError(f"{what}: already answered before publishing")
+    save_drafts(bench.settings)
+    worker = subprocess.Popen(
+        [sys.executable, str(Path(__file__).resolve()), "--publish-worker"],
+        cwd=PROJECT_ROOT, env=rasa_environment(bench.settings), text=True,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    )  # fmt: skip
+    assert worker.stdin is not None and worker.stdout is not None
+    if worker.stdout.readline().strip() != "ready":
+        raise RuntimeError("the publishing process did not start")
+    served: dict[str, float | None] = {}
+    published: dict = {}
+
+    def wait_for(what: str, question: str, hint: str | None, words: tuple[str, ...], since: float):
+        while time.monotonic() - since < SERVED_WITHIN:
+            try:
+                if all(word in ask(bench, question, hint) for word in words):
+                    served[what] = round(time.monotonic() - since, 2)
+                    return
+            except Exception:  # noqa: BLE001 - a failed poll: ask again
+                pass
+            time.sleep(0.2)
+        served[what] = None
+
+    def publish() -> None:
+        since = time.monotonic()
+        worker.stdin.write("go\n")
+        worker.stdin.flush()
+        pollers = [
+            threading.Thread(target=wait_for, args=(what, *asked, since))
+            for what, asked in PUBLISHED_QUESTIONS.items()
+        ]
+        for poller in pollers:
+            poller.start()
+        published.update(json.loads(worker.stdout.readline()))
+        for poller in pollers:
+            poller.join()
+        worker.wait(timeout=60)
+
+    turns, window = bench.load(publish)
+    before = [turn for turn in turns if turn.ended < window[0]]
+    return {
+        "publish -> new answer served s": served,
+        "publish request": published,
+        "publication window s": round(window[1] - window[0], 1),
+        "turns before publishing": latency(before),
+        "turns during the publication": latency(overlapping(turns, window)),
+        "all turns": latency(turns),
+    }
+
+
 SCENARIOS: dict[str, Callable[[Bench], dict]] = {
     "baseline": scenario_baseline,
     "swap": scenario_swap,
     "stock": scenario_stock,
+    "faq": scenario_faq,
     "training": scenario_training,
 }
 
@@ -256,7 +464,7 @@ SCENARIOS: dict[str, Callable[[Bench], dict]] = {
 
 
 @contextlib.contextmanager
-def running(work: Path) -> Iterator[tuple[Settings, str]]:
+def running(work: Path, *, translation: bool = False) -> Iterator[tuple[Settings, str]]:
     model_dir = work / "models"
     model_dir.mkdir()
     shutil.copyfile(TRAINED_MODEL, model_dir / "welcome.tar.gz")
@@ -276,6 +484,8 @@ def running(work: Path) -> Iterator[tuple[Settings, str]]:
 
     (work / "var").mkdir()
     RequestStore(settings.database_url).migrate()
+    if translation:
+        install_test_models(settings, work)
     api_token = secrets.token_hex(16)
     log = open(work / "services.log", "ab")  # noqa: SIM115 - closed below
     processes = [start_action_server(settings, stdout=log, stderr=log)]
@@ -306,7 +516,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=40, help="load duration per scenario")
     parser.add_argument("--pace", type=float, default=1.0, help="seconds between a user's turns")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--publish-worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.publish_worker:
+        return publish_worker()
     chosen = [name.strip() for name in args.only.split(",") if name.strip()]
     unknown = [name for name in chosen if name not in SCENARIOS]
     if unknown:
@@ -317,7 +530,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="welcome-publish-bench-") as folder:
         work = Path(folder)
-        with running(work) as (settings, api_token):
+        with running(work, translation="faq" in chosen) as (settings, api_token):
             bench = Bench(settings, api_token, args.users, args.seconds, args.pace, work)
             bench.texts("bench-warm-up", USER_TEXT)
             for name in chosen:
@@ -340,6 +553,16 @@ def main(argv: list[str] | None = None) -> int:
                 f"{name} | {part}{whole['turns']} | {whole['failed']} | {whole['p50_ms']} | "
                 f"{whole['p95_ms']} | {whole['longest_ms']}"
             )
+    if "faq" in results:
+        faq = results["faq"]
+        print(
+            f"faq: publish -> served s {faq['publish -> new answer served s']}; "
+            f"publish request {faq['publish request'].get('seconds')} s"
+        )
+        for label in ("turns before publishing", "turns during the publication", "all turns"):
+            row = faq[label]
+            print(f"faq, {label} | {row['turns']} | {row['failed']} | {row['p50_ms']} | "
+                  f"{row['p95_ms']} | {row['longest_ms']}")  # fmt: skip
     if "training" in results:
         print(f"training: {json.dumps(results['training'], ensure_ascii=False)}")
     if args.json:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from bot.content.loader import load_content_from_texts
 from bot.content.store import ContentStore, Publication
 from bot.prepared import PreparedTranslations
 from bot.settings import Settings
@@ -74,7 +73,7 @@ def prepare_translations(
         translator = translator or translator_from_settings(settings)
         if not translator.installed_pairs():
             return None, "Keine Übersetzungsmodelle installiert: nichts maschinell übersetzt."
-        content = load_content_from_texts(store.published_texts(version))
+        content = store.published_content(version)
         report = prepare(
             PreparedTranslations(settings.prepared_dir),
             translator=translator,

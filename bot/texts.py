@@ -121,7 +121,10 @@ def load_catalogue(path: Path = CATALOGUE_FILE) -> Catalogue:
     """
     path = Path(path)
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml when PyYAML has it: ~20 times faster (the office reads this when publishing).
+        document = yaml.load(
+            path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        )
     except OSError as error:
         raise CatalogueError(f"{path}: cannot be read ({error})") from error
     except yaml.YAMLError as error:

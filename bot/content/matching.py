@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from bot.content.models import Field, Municipality
 
@@ -136,11 +137,17 @@ class _Keyword:
     prefix: bool  # ends with a star
 
 
+@lru_cache(maxsize=8192)
 def compile_keyword(keyword: str) -> tuple[re.Pattern[str], str, bool]:
     """Regex for a staff keyword (see internships.yml): ``word``, ``word*``, ``*word*``.
 
     Returns (pattern, normalised core, starred at the end). Arabic-script
     keywords always match inside words (clitics such as ال / و / ب attach).
+
+    Cached: a new publication compiles only its new keywords. Compiling all of
+    them again (some 1,600) cost a running server most of a content load, and
+    pushed the NLU's own patterns out of the ``re`` module's cache (512), so
+    the next messages compiled those again too.
     """
     arabic = is_arabic_script(keyword)
     parts: list[str] = []

@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from bot.content.catalog import Content
-from bot.content.loader import FILES, load_content_from_texts
+from bot.content.loader import FILES, MUNICIPALITIES, load_content_from_texts
 from bot.content.models import ContentError, ContentIssue
 from bot.content.status import (
     CURATED,
@@ -160,6 +160,9 @@ class ContentStore:
         else:
             self._engine = engine
             self._owns_engine = False
+        # The texts this store last validated and their content: publishing and then
+        # preparing its translations (bot.publishing) need the same content twice.
+        self._last_loaded: tuple[dict[str, str], Content] | None = None
 
     def close(self) -> None:
         if self._owns_engine:
@@ -220,7 +223,7 @@ class ContentStore:
             old = texts.get(name)
             text = same_line_ends(text, old)
             texts[name] = text
-            content = load_content_from_texts(texts)
+            content = self._load(texts)
             if old == text:
                 return content
             # The first save copies the whole working copy in: later publications
@@ -299,7 +302,7 @@ class ContentStore:
     def _publish(
         self, texts: dict[str, str], author: str, note: str, *, replace_draft: bool = False
     ) -> Publication:
-        content = load_content_from_texts(texts)
+        content = self._load(texts)
         for attempt in range(PUBLISH_ATTEMPTS):
             try:
                 with self._engine.begin() as connection:
@@ -317,7 +320,7 @@ class ContentStore:
                         published_at=_now(),
                         author=author,
                         changed_files=changed,
-                        needs_training=_needs_training(content, previous),
+                        needs_training=_needs_training(content, previous, texts),
                         note=note,
                     )
                     connection.execute(
@@ -384,6 +387,26 @@ class ContentStore:
             )
             for row in rows
         ]
+
+    def published_content(self, version: int | None = None) -> Content:
+        """The content of ``version`` (default: the latest; the files' if none is published).
+
+        Raises KeyError for an unknown version, ContentError if it does not load.
+        """
+        texts = self.published_texts(version)
+        if not texts:
+            with self._engine.connect() as connection:
+                texts = self._base(connection)
+        return self._load(texts)
+
+    def _load(self, texts: Mapping[str, str]) -> Content:
+        """``load_content_from_texts``, remembering the last texts this store loaded."""
+        last = self._last_loaded
+        if last is not None and last[0] == texts:
+            return last[1]
+        content = load_content_from_texts(texts)
+        self._last_loaded = (dict(texts), content)
+        return content
 
     def published_texts(self, version: int | None = None) -> dict[str, str]:
         """File name -> YAML text of ``version`` (default: the latest; empty if none).
@@ -549,8 +572,12 @@ class ContentStore:
         return marked
 
 
-def _needs_training(content: Content, previous: Mapping[str, str]) -> bool:
+def _needs_training(
+    content: Content, previous: Mapping[str, str], texts: Mapping[str, str]
+) -> bool:
     """Whether the towns' spellings differ from the previous version (the NLU knows them)."""
+    if texts.get(MUNICIPALITIES) == previous.get(MUNICIPALITIES):
+        return False  # the spellings are all in municipalities.yml: no second load needed
     try:
         before = load_content_from_texts(previous)
     except ContentError:

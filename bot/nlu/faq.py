@@ -12,9 +12,10 @@ entry. So "Ich brauche einen Dolmetscher" stays a journey (its intent examples
 are nearer) and gibberish, near nothing, still falls back. Thresholds are
 calibrated on the held-out sets (``bench/faq.py --calibrate``).
 
-When the FAQ changes, the index is rebuilt on the next message (about a tenth
-of a second for the county's FAQ, see ``bench/faq.py``): a published FAQ is
-answered within seconds.
+When the FAQ changes, the index is rebuilt (about a tenth of a second for the
+county's FAQ, see ``bench/faq.py``); in the running server by the thread that
+loads the new publication, before it is served, so no chat waits: a published
+FAQ is answered within seconds.
 
 Languages: messages in a non-native language arrive in English already
 (:class:`bot.nlu.translation.TranslateToEnglish`). A native-language message
@@ -276,6 +277,15 @@ class FaqMatcher(GraphComponent):
         self._index: FaqIndex | None = None
         self._index_key: str | None = None
         self._seen_content: Any = None
+        self._prebuilt: tuple[str, Any, FaqIndex] | None = None
+        self._watch_publications()
+
+    def _watch_publications(self) -> None:
+        import bot.content
+
+        register = getattr(bot.content.get_content, "on_new_content", None)
+        if callable(register) and self.intent_texts:
+            register(self._prebuild)
 
     @property
     def _ngrams(self) -> tuple[int, int]:
@@ -326,7 +336,12 @@ class FaqMatcher(GraphComponent):
     # -- parsing
 
     def index(self) -> FaqIndex | None:
-        """The index of the FAQ served now, rebuilt when it changed; None without an FAQ."""
+        """The index of the FAQ served now, rebuilt when it changed; None without an FAQ.
+
+        In a running server the index of a new publication is built before the
+        publication is served, in the thread that loads it (:meth:`_prebuild`):
+        no chat waits for the rebuild. Otherwise it is built here.
+        """
         from bot.content import get_content
 
         try:
@@ -337,14 +352,27 @@ class FaqMatcher(GraphComponent):
         if content is not self._seen_content or self._index is None:
             key = _faq_key(content)
             if key != self._index_key:
-                entries = getattr(content, "faq", ())
-                if self._intent_counts is None:
-                    self._intent_counts = IntentCounts(self.intent_texts, self._ngrams)
-                self._index = FaqIndex(self._intent_counts, faq_examples(entries))
+                prebuilt = self._prebuilt
+                if prebuilt is not None and prebuilt[0] == key and prebuilt[1] is content:
+                    self._index = prebuilt[2]
+                    logger.info("FAQ index of %s in use", key)
+                else:
+                    self._index = self._build(getattr(content, "faq", ()))
                 self._index_key = key
-                logger.info("FAQ index built: %d entries", len(entries))
+                self._prebuilt = None
             self._seen_content = content
         return self._index
+
+    def _build(self, entries: Sequence[Any]) -> FaqIndex:
+        if self._intent_counts is None:
+            self._intent_counts = IntentCounts(self.intent_texts, self._ngrams)
+        index = FaqIndex(self._intent_counts, faq_examples(entries))
+        logger.info("FAQ index built: %d entries", len(entries))
+        return index
+
+    def _prebuild(self, content: Any, version: str) -> None:
+        """Index a newly loaded content before it is served (called by ``get_content``)."""
+        self._prebuilt = (f"version:{version}", content, self._build(getattr(content, "faq", ())))
 
     def wins(self, match: FaqMatch) -> bool:
         return (

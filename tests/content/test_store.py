@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import subprocess
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+import bot.content.published
 from bot.content import ContentError, content_version, get_content
 from bot.content.store import ContentStore
 from bot.settings import PROJECT_ROOT, get_settings
@@ -259,6 +261,41 @@ def test_a_publication_that_does_not_load_keeps_the_last_good_content(
     # The next good publication is served again.
     store.publish("editor")
     assert content_version() == "db:3"
+
+
+def test_a_chat_server_answers_while_a_publication_loads(
+    store: ContentStore, served: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On an event loop (the Rasa and action servers) nobody waits for a new publication."""
+    first = get_content()
+    title = first.offers[0].title.get("de")
+    loading, release = threading.Event(), threading.Event()
+    load = bot.content.published.load_content_from_texts
+
+    def slow_load(texts):
+        loading.set()
+        release.wait(60)
+        return load(texts)
+
+    monkeypatch.setattr(bot.content.published, "load_content_from_texts", slow_load)
+    texts = store.draft_texts()
+    store.save_draft("offers.yml", offers_with_title(texts, f"de: {title}", "de: Neu"), "editor")
+    store.publish("editor")
+
+    async def chat_turn() -> tuple[str | None, str]:
+        return get_content().offers[0].title.get("de"), content_version()
+
+    try:
+        # The publication is being loaded (in the background): the chats get the old one.
+        assert asyncio.run(chat_turn())[0] == title
+        assert loading.wait(30)
+        assert asyncio.run(chat_turn())[0] == title
+    finally:
+        release.set()
+    deadline = time.monotonic() + 30
+    while asyncio.run(chat_turn()) != ("Neu", "db:1") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert asyncio.run(chat_turn()) == ("Neu", "db:1")
 
 
 def test_readers_in_many_threads_see_each_publication(store: ContentStore, served: None) -> None:

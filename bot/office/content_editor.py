@@ -580,14 +580,24 @@ def create(file_slug: str):
     return _submitted(file, section, None, None)
 
 
+def _entry_or_404(file: ContentFile, entry_id: str, *, listed: bool = False):
+    """The file's draft document, the entry's section and node; 404 if there is none.
+
+    ``listed``: only an entry of a list (a single entry such as the Welcome Center
+    cannot be deleted).
+    """
+    document = _document(file)
+    found = document.find(file, entry_id)
+    if found is None or (listed and not found[0].many):
+        abort(404)
+    section, node = found
+    return document, section, node
+
+
 @blueprint.get("/<file_slug>/<entry_id>")
 def edit(file_slug: str, entry_id: str):
     file = _file_or_404(file_slug)
-    document = _document(file)
-    found = document.find(file, entry_id)
-    if found is None:
-        abort(404)
-    section, node = found
+    _, section, node = _entry_or_404(file, entry_id)
     values = entry_values(node)
     language = request.args.get("vorschau")
     preview = None
@@ -599,11 +609,7 @@ def edit(file_slug: str, entry_id: str):
 @blueprint.post("/<file_slug>/<entry_id>")
 def update(file_slug: str, entry_id: str):
     file = _file_or_404(file_slug)
-    document = _document(file)
-    found = document.find(file, entry_id)
-    if found is None:
-        abort(404)
-    section, _node = found
+    document, section, _node = _entry_or_404(file, entry_id)
     return _submitted(file, section, entry_id, document)
 
 
@@ -750,10 +756,7 @@ def reviewed(file_slug: str, entry_id: str, language: str) -> Response:
 @blueprint.get("/<file_slug>/<entry_id>/loeschen")
 def confirm_delete(file_slug: str, entry_id: str) -> str:
     file = _file_or_404(file_slug)
-    found = _document(file).find(file, entry_id)
-    if found is None or not found[0].many:
-        abort(404)
-    section, node = found
+    _, section, node = _entry_or_404(file, entry_id, listed=True)
     values = entry_values(node)
     return render_template(
         "content/delete.html", file=file, entry_id=entry_id, title=_title(values, section, entry_id)
@@ -763,11 +766,7 @@ def confirm_delete(file_slug: str, entry_id: str) -> str:
 @blueprint.post("/<file_slug>/<entry_id>/loeschen")
 def delete(file_slug: str, entry_id: str):
     file = _file_or_404(file_slug)
-    document = _document(file)
-    found = document.find(file, entry_id)
-    if found is None or not found[0].many:
-        abort(404)
-    section, node = found
+    document, section, node = _entry_or_404(file, entry_id, listed=True)
     document.remove(section, node)
     try:
         content_store().save_draft(file.name, document.text(), _author())
